@@ -3,7 +3,9 @@
 import { Command, CommanderError } from 'commander';
 
 const program = new Command('codingworker')
-  .description('Turns GitHub issues labelled auto-code into pull requests, with a local model in a Docker sandbox.')
+  .description(
+    'Turns GitHub issues labelled auto-code into pull requests, with a local model in a Docker sandbox.',
+  )
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();
