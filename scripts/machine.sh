@@ -71,7 +71,7 @@ ensure_docker() {
 }
 
 ensure_sandbox_image() {
-  if [ -f build/worker/cli.js ] && node build/worker/cli.js sandbox --help >/dev/null 2>&1; then
+  if node build/worker/cli.js --help 2>/dev/null | grep -q '^  sandbox'; then
     node build/worker/cli.js sandbox build --if-missing
   fi
 }
