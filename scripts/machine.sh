@@ -62,6 +62,8 @@ ensure_docker() {
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
+  # A dockerd killed with the previous session leaves its socket and pid file behind; both block a new start.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then rm -f /var/run/docker.pid; fi
   if [ -S /var/run/docker.sock ] && ! docker_ready; then rm -f /var/run/docker.sock; fi
   say "starting dockerd (no bridge: this machine allows no private-range traffic)"
   mkdir -p "$TOOLS"
