@@ -1,0 +1,45 @@
+// The first version of CodingWorker's single progress comment on an issue. It carries PROGRESS_MARKER so
+// that a re-run updates it instead of adding another, and the worker later edits the same comment.
+import type { GitHubApi, IssueComment } from './github-api.ts';
+import { PROGRESS_MARKER } from './progress-marker.ts';
+
+export interface QueuedCommentFacts {
+  issueNumber: number;
+  messageId: string;
+  sender: string;
+  triggerLabel: string;
+  runUrl?: string | undefined;
+}
+
+/** The comment text. Only our own values go in: never the issue's title or body (untrusted text). */
+export function queuedCommentBody(facts: QueuedCommentFacts): string {
+  const run = facts.runUrl ? ` ([workflow run](${facts.runUrl}))` : '';
+  return [
+    PROGRESS_MARKER,
+    '**CodingWorker** · ⏳ queued',
+    '',
+    `The \`${facts.triggerLabel}\` label added by \`${facts.sender}\` put this issue on the task queue` +
+      ` (message \`${facts.messageId}\`)${run}. A worker will pick it up and update this comment as it works.`,
+  ].join('\n');
+}
+
+/**
+ * Updates the existing progress comment or creates it. A marker planted by an outsider is ignored: only
+ * comments written by a bot or by a repository owner, member or collaborator count.
+ */
+export async function ensureQueuedComment(
+  api: GitHubApi,
+  facts: QueuedCommentFacts,
+): Promise<{ commentId: number; created: boolean }> {
+  const body = queuedCommentBody(facts);
+  const existing = (await api.listComments(facts.issueNumber)).find(isOurProgressComment);
+  if (existing) return { commentId: await api.updateComment(existing.id, body), created: false };
+  return { commentId: await api.createComment(facts.issueNumber, body), created: true };
+}
+
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+
+function isOurProgressComment(comment: IssueComment): boolean {
+  if (!comment.body.includes(PROGRESS_MARKER)) return false;
+  return comment.authorType === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.authorAssociation);
+}
