@@ -81,6 +81,9 @@ export const SettingsSchema = z
       verifyRounds: seconds(2),
       /** CW_WORK_DIR: per-task workspaces and trajectories. Default ~/.codingworker. */
       workDir: optionalText,
+      /** CW_AGENT_TIMEOUT: wall-clock seconds the agent may work on one task, verification rounds included.
+       * Default 2700 (45 min), leaving room for checks, push and pull request within CW_TASK_TIMEOUT. */
+      maxWallSeconds: positive(2_700),
     }),
     sandbox: z.object({
       /** CW_SANDBOX_IMAGE: the sandbox image. Default codingworker-sandbox:latest. */
@@ -171,6 +174,7 @@ const ENV_NAMES: Record<string, string> = {
   'agent.maxTokens': 'CW_MAX_TOKENS',
   'agent.verifyRounds': 'CW_VERIFY_ROUNDS',
   'agent.workDir': 'CW_WORK_DIR',
+  'agent.maxWallSeconds': 'CW_AGENT_TIMEOUT',
   'sandbox.image': 'CW_SANDBOX_IMAGE',
   'sandbox.memoryMb': 'CW_SANDBOX_MEMORY_MB',
   'sandbox.cpus': 'CW_SANDBOX_CPUS',
