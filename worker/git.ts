@@ -251,7 +251,7 @@ export function runGit(
     const child = spawn('git', args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 600_000,
     });
     const stdout: Buffer[] = [];
@@ -264,7 +264,11 @@ export function runGit(
       if (code === 0) resolve(Buffer.concat(stdout).toString('utf8'));
       else reject(new GitCommandError(`git ${args[0]} exited ${code ?? signal}`, code, err));
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // git may exit before reading its input (a failure); the exit code tells what happened.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 
