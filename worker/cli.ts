@@ -1,6 +1,11 @@
 // `codingworker`: the worker's command line. Each command lives in worker/commands/<name>.ts and
 // registers itself here; this file only assembles them and turns a thrown error into an exit code.
 import { Command, CommanderError } from 'commander';
+import { register as dlq } from './commands/dlq.ts';
+import { register as doctor } from './commands/doctor.ts';
+import { register as enqueue } from './commands/enqueue.ts';
+import { register as sandbox } from './commands/sandbox.ts';
+import { register as start } from './commands/start.ts';
 
 const program = new Command('codingworker')
   .description(
@@ -10,7 +15,7 @@ const program = new Command('codingworker')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: Array<(program: Command) => void> = [];
+const commands: Array<(program: Command) => void> = [start, enqueue, doctor, dlq, sandbox];
 for (const register of commands) register(program);
 
 try {
