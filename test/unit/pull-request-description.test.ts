@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { code, escapeText, pullRequestDescription } from '../../worker/pull-request-description.ts';
+
+const base = {
+  issueNumber: 123,
+  model: 'qwen2.5-coder:1.5b',
+  generatedAt: new Date('2025-01-25T10:30:00Z'),
+  files: [
+    { path: 'src/auth.py', status: 'added' as const, added: 40, removed: 0 },
+    { path: 'README.md', status: 'modified' as const, added: 2, removed: 1 },
+    { path: 'logo.png', status: 'modified' as const },
+  ],
+  result: {
+    verdict: {
+      ok: true,
+      checks: [
+        { name: 'changes', ok: true, detail: '3 files changed' },
+        { name: 'python syntax', ok: true, detail: '1 files ok' },
+      ],
+      feedback: '',
+    },
+    summary: ['Added JWT token generation'],
+    steps: [
+      { step: 1, action: 'cat README.md', exitCode: 0 },
+      { step: 2, action: 'echo CODINGWORKER_DONE', exitCode: 0 },
+    ],
+    durationMs: 12_345,
+    promptTokens: 1_000,
+    completionTokens: 200,
+    verifyRounds: 1,
+    reason: 'done',
+  },
+};
+
+describe('pull request description', () => {
+  it('follows the seed 3.5 template in Japanese by default', () => {
+    const body = pullRequestDescription({ ...base, language: 'ja' });
+    const expectedInOrder = [
+      '## 自動生成されたコード',
+      'このPRは CodingWorker によって自動生成されました。',
+      '**関連Issue**: #123',
+      '**生成モデル**: Ollama `qwen2.5-coder:1.5b`  ',
+      '**生成日時**: 2025-01-25 10:30:00 UTC',
+      '### 変更内容',
+      '- `src/auth.py`: 追加 (+40 / -0 行)',
+      '- `README.md`: 変更 (+2 / -1 行)',
+      '- `logo.png`: 変更 (バイナリ)',
+      '### 概要',
+      '- Added JWT token generation',
+      '### 検証',
+      '**合格** · 検証 1 回',
+      '- ✅ changes: `3 files changed`',
+      '- ✅ python syntax: `1 files ok`',
+      '所要時間 12.3 秒 · トークン 入力 1000 / 出力 200',
+      '### 確認事項',
+      '- [ ] コードが正しく動作するか',
+      '- [ ] テストが通るか',
+      '- [ ] コーディング規約に準拠しているか',
+      '<details>',
+      '<summary>エージェントの手順 (2)</summary>',
+      '1. `cat README.md` → exit 0',
+      '2. `echo CODINGWORKER_DONE` → exit 0',
+      '</details>',
+      'Resolves #123',
+    ];
+    const lines = body.split('\n');
+    let position = -1;
+    for (const expected of expectedInOrder) {
+      const found = lines.indexOf(expected, position + 1);
+      assert.ok(found > position, `missing or out of order: ${expected}\n---\n${body}`);
+      position = found;
+    }
+  });
+
+  it('can be English', () => {
+    const body = pullRequestDescription({ ...base, language: 'en' });
+    assert.match(body, /^## Automatically generated code\n/);
+    assert.match(body, /\*\*Related issue\*\*: #123/);
+    assert.match(body, /- `src\/auth\.py`: added \(\+40 \/ -0 lines\)/);
+    assert.match(body, /### Checklist\n- \[ \] The code works as intended\n- \[ \] The tests pass/);
+    assert.match(body, /<summary>Agent steps \(2\)<\/summary>/);
+    assert.doesNotMatch(body, /[ぁ-んァ-ン]/);
+  });
+
+  it('keeps untrusted text from breaking the Markdown, injecting HTML or pinging people', () => {
+    const body = pullRequestDescription({
+      ...base,
+      language: 'en',
+      files: [{ path: 'a`b</details>@octocat.md', status: 'added', added: 1, removed: 0 }],
+      result: {
+        ...base.result,
+        summary: ['cc @octocat <img src=x onerror=alert(1)> [click](http://evil) **bold**\n## heading'],
+        steps: [{ step: 1, action: 'echo "</details>\n<script>x</script>" ``` @admin', exitCode: 0 }],
+      },
+    });
+    const outsideCode = body.replace(/(`+)[\s\S]*?\1/g, '');
+    assert.equal(outsideCode.match(/<\/details>/g)?.length, 1, 'only our own </details> is live HTML');
+    assert.doesNotMatch(outsideCode, /<script|<img/);
+    assert.ok(body.includes('- ``a`b</details>@octocat.md``: added'));
+    assert.ok(body.includes('1. ````echo "</details> <script>x</script>" ``` @admin```` → exit 0'));
+    const summary = body.split('\n').find((line) => line.startsWith('- cc'))!;
+    assert.equal(
+      summary,
+      '- cc @&#8203;octocat &lt;img src=x onerror=alert\\(1\\)&gt; \\[click\\]\\(http://evil\\) \\*\\*bold\\*\\* \\#\\# heading',
+    );
+    assert.doesNotMatch(outsideCode, /@(?!&#8203;)\w/, 'no live @mention outside code spans');
+  });
+
+  it('renders code spans and escaped text on one bounded line', () => {
+    assert.equal(code('plain'), '`plain`');
+    assert.equal(code('has ` tick'), '``has ` tick``');
+    assert.equal(code('`edge`'), '`` `edge` ``');
+    assert.equal(code(''), '` `');
+    assert.equal(code('x'.repeat(500)).length, 202);
+    assert.equal(escapeText('a\nb'), 'a b');
+  });
+});

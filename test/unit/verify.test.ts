@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createGit } from '../../worker/git.ts';
+import type { RepoConfig } from '../../worker/repo-config.ts';
+import type { ExecResult, Sandbox, SandboxProvider } from '../../worker/sandbox.ts';
+import { createVerifier } from '../../worker/verify.ts';
+import { createThrowawayRepo } from '../support/throwaway-repo.ts';
+
+/** A hand-built SandboxProvider: records every command, answers from a script. */
+function fakeSandbox(answer: (command: string) => Partial<ExecResult> = () => ({})) {
+  const commands: Array<{ command: string; timeoutMs?: number }> = [];
+  let started = 0;
+  let destroyed = 0;
+  const provider: SandboxProvider = {
+    async start() {
+      started += 1;
+      const sandbox: Sandbox = {
+        id: `fake-${started}`,
+        async exec(command, options) {
+          commands.push({ command, timeoutMs: options?.timeoutMs });
+          return {
+            exitCode: 0,
+            stdout: '',
+            stderr: '',
+            truncated: false,
+            timedOut: false,
+            durationMs: 1,
+            ...answer(command),
+          };
+        },
+        async destroy() {
+          destroyed += 1;
+        },
+      };
+      return sandbox;
+    },
+    async removeOrphans() {
+      return 0;
+    },
+    async check() {
+      return [];
+    },
+  };
+  return { provider, commands, counts: () => ({ started, destroyed }) };
+}
+
+describe('verification', () => {
+  const repo = createThrowawayRepo({ 'README.md': '# demo\n', 'app.py': 'print(1)\n' });
+  after(() => repo.remove());
+  const git = createGit({ author: { name: 'cw', email: 'cw@example.com' }, allowFileProtocol: true });
+  let counter = 0;
+
+  async function setup(
+    options: {
+      repoConfig?: RepoConfig;
+      allowWorkflowChanges?: boolean;
+      answer?: (c: string) => Partial<ExecResult>;
+    } = {},
+  ) {
+    const workspace = join(repo.scratch, `verify-${++counter}`);
+    await git.clone(repo.path, workspace, { branch: 'main' });
+    await git.createBranch(workspace, 'auto-code/issue-1');
+    const sandbox = fakeSandbox(options.answer);
+    const verify = createVerifier({
+      workspace,
+      git,
+      sandboxProvider: sandbox.provider,
+      taskId: 'owner-repo-1',
+      repoConfig: options.repoConfig ?? {},
+      allowWorkflowChanges: options.allowWorkflowChanges ?? false,
+      commandTimeoutSeconds: 30,
+      feedbackLimit: 600,
+    });
+    const write = (path: string, text: string) => {
+      mkdirSync(join(workspace, path, '..'), { recursive: true });
+      writeFileSync(join(workspace, path), text);
+    };
+    return { verify, write, sandbox, workspace };
+  }
+
+  it('fails when nothing changed, and says so to the agent', async () => {
+    const { verify, sandbox } = await setup();
+    const verdict = await verify();
+    assert.equal(verdict.ok, false);
+    assert.deepEqual(verdict.checks, [{ name: 'changes', ok: false, detail: 'no file changed' }]);
+    assert.match(verdict.feedback, /No file was changed/);
+    assert.equal(sandbox.counts().started, 0);
+  });
+
+  it('parses JavaScript, TypeScript, JSON and YAML in the worker, without a sandbox', async () => {
+    const { verify, write, sandbox } = await setup();
+    write('src/good.ts', 'export const x: number = 1;\n');
+    write('src/good.js', 'export const y = () => 2;\n');
+    write('src/view.tsx', 'export const V = () => <div>hi</div>;\n');
+    write('data.json', '{"a": [1, 2]}\n');
+    write('tsconfig.json', '{ // comments are fine here\n "compilerOptions": {}, }\n');
+    write('config.yml', 'a: 1\nb: [x, y]\n');
+    const good = await verify();
+    assert.equal(good.ok, true, good.feedback);
+    assert.deepEqual(
+      good.checks.map((check) => `${check.name}: ${check.detail}`),
+      [
+        'changes: 6 files changed',
+        'javascript/typescript syntax: 3 files ok',
+        'json syntax: 2 files ok',
+        'yaml syntax: 1 files ok',
+      ],
+    );
+    assert.equal(sandbox.counts().started, 0);
+
+    write('src/bad.ts', 'export function f( {\n');
+    write('src/bad.js', 'const a: number = 1;\n');
+    write('broken.json', '{"a": }');
+    write('broken.yaml', 'a: [1, 2\nb: c: d\n');
+    const bad = await verify();
+    assert.equal(bad.ok, false);
+    const failed = bad.checks.filter((check) => !check.ok).map((check) => check.name);
+    assert.deepEqual(failed, ['javascript/typescript syntax', 'json syntax', 'yaml syntax']);
+    const scripts = bad.checks.find((check) => check.name === 'javascript/typescript syntax')!.detail;
+    assert.match(scripts, /src\/bad\.ts:\d+:\d+: /);
+    assert.match(scripts, /src\/bad\.js:1:\d+: .*TypeScript files/);
+    assert.match(bad.feedback, /^Verification failed/);
+    assert.match(bad.feedback, /broken\.json/);
+    assert.ok(bad.feedback.length <= 600, 'feedback is bounded');
+  });
+
+  it('checks Python and shell inside the sandbox, with file names quoted as single words', async () => {
+    const { verify, write, sandbox } = await setup({
+      answer: (command) =>
+        command.startsWith('python3') ? { exitCode: 1, stdout: "./it's.py:1: invalid syntax\n" } : {},
+    });
+    write("it's.py", 'def f(:\n');
+    write('run.sh', 'echo ok\n');
+    write('bin/tool', '#!/usr/bin/env bash\necho tool\n');
+    write('-rf.py', 'x = 1\n');
+    const verdict = await verify();
+    assert.equal(sandbox.counts().started, 1);
+    assert.equal(sandbox.counts().destroyed, 1);
+    const [python, shell] = sandbox.commands;
+    assert.match(python!.command, /^python3 -B -c '/);
+    assert.ok(python!.command.endsWith(` './-rf.py' './it'\\''s.py'`), python!.command);
+    assert.match(shell!.command, /bash -n -- "\$f"/);
+    assert.ok(shell!.command.includes(`'./bin/tool'`) && shell!.command.includes(`'./run.sh'`));
+    assert.equal(python!.timeoutMs, 30_000);
+    assert.equal(verdict.ok, false);
+    assert.deepEqual(
+      verdict.checks.map((check) => [check.name, check.ok]),
+      [
+        ['changes', true],
+        ['python syntax', false],
+        ['shell syntax', true],
+      ],
+    );
+    assert.match(verdict.feedback, /it's\.py:1: invalid syntax/);
+  });
+
+  it("runs the repository's test command in the sandbox with its timeout, capped by the command timeout", async () => {
+    const failing = await setup({
+      repoConfig: { test: 'make test', timeout: 600 },
+      answer: (command) =>
+        command === 'make test' ? { exitCode: 2, stdout: `${'x'.repeat(5_000)}\nFAILED test_one` } : {},
+    });
+    failing.write('notes.txt', 'no parser for this\n');
+    const verdict = await failing.verify();
+    assert.deepEqual(failing.sandbox.commands, [{ command: 'make test', timeoutMs: 30_000 }]);
+    assert.equal(verdict.ok, false);
+    const test = verdict.checks.find((check) => check.name === 'test command')!;
+    assert.match(test.detail, /^exit 2\n/);
+    assert.match(test.detail, /FAILED test_one$/, 'the tail of the output is kept');
+    assert.ok(test.detail.length < 1_700);
+
+    const passing = await setup({ repoConfig: { test: 'true', timeout: 5 } });
+    passing.write('notes.txt', 'x\n');
+    const ok = await passing.verify();
+    assert.equal(ok.ok, true);
+    assert.deepEqual(passing.sandbox.commands, [{ command: 'true', timeoutMs: 5_000 }]);
+    assert.deepEqual(ok.checks.at(-1), { name: 'test command', ok: true, detail: 'true: exit 0' });
+  });
+
+  it('refuses changes under .github/workflows/ unless allowed', async () => {
+    const refused = await setup();
+    refused.write('.github/workflows/ci.yml', 'on: push\njobs: {}\n');
+    const verdict = await refused.verify();
+    assert.equal(verdict.ok, false);
+    assert.match(verdict.feedback, /\.github\/workflows\/ are not allowed \(\.github\/workflows\/ci\.yml\)/);
+    assert.match(verdict.feedback, /CW_ALLOW_WORKFLOW_CHANGES=true/);
+
+    const allowed = await setup({ allowWorkflowChanges: true });
+    allowed.write('.github/workflows/ci.yml', 'on: push\njobs: {}\n');
+    assert.equal((await allowed.verify()).ok, true);
+  });
+});
