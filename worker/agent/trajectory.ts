@@ -1,0 +1,64 @@
+// The trajectory: what the agent saw and did, one JSON object per line, for the operator to read after a
+// task (`jq`, or any editor). Kept in memory during the run and written once, in the runner's finally.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type TrajectoryEvent =
+  | { type: 'start'; repository: string; issue: number; model: string; contextTokens: number }
+  | { type: 'message'; role: 'system' | 'user' | 'assistant'; content: string }
+  | { type: 'model'; step: number; promptTokens: number; completionTokens: number; durationMs: number }
+  | {
+      type: 'command';
+      step: number;
+      command: string;
+      exitCode: number;
+      durationMs: number;
+      timedOut: boolean;
+      truncated: boolean;
+      via: 'fence' | 'json';
+    }
+  | { type: 'context'; step: number; estimatedTokens: number; shortened: number }
+  | {
+      type: 'verify';
+      round: number;
+      ok: boolean;
+      checks: Array<{ name: string; ok: boolean; detail: string }>;
+    }
+  | { type: 'end'; finished: boolean; reason: string; durationMs: number; error?: string };
+
+export class Trajectory {
+  readonly path: string;
+  private readonly lines: string[] = [];
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  record(event: TrajectoryEvent): void {
+    this.lines.push(JSON.stringify({ at: new Date().toISOString(), ...event }));
+  }
+
+  get events(): TrajectoryEvent[] {
+    return this.lines.map((line) => JSON.parse(line) as TrajectoryEvent);
+  }
+
+  /** Writes the file (owner-only: it holds repository code). Returns the path. */
+  async save(): Promise<string> {
+    await mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
+    await writeFile(this.path, `${this.lines.join('\n')}\n`, { mode: 0o600 });
+    return this.path;
+  }
+}
+
+/** <workDir>/trajectories/<owner>-<name>-<issue>-<time>.jsonl; workDir defaults to ~/.codingworker. */
+export function trajectoryPath(
+  workDir: string | undefined,
+  repository: string,
+  issue: number,
+  now = new Date(),
+): string {
+  const time = now.toISOString().replace(/[:.]/g, '-');
+  const repo = repository.replace(/[^A-Za-z0-9._-]+/g, '-');
+  return join(workDir ?? join(homedir(), '.codingworker'), 'trajectories', `${repo}-${issue}-${time}.jsonl`);
+}
