@@ -59,6 +59,12 @@ export const SettingsSchema = z
     health: z.object({
       /** CW_HEALTH_PORT: health and Prometheus metrics on 127.0.0.1; 0 turns it off. Default 9464. */
       port: z.coerce.number().int().min(0).max(65_535).default(9_464),
+      /**
+       * CW_CLOUDWATCH_NAMESPACE: publish task duration and outcome counts to CloudWatch under this namespace
+       * (worker/cloudwatch-metrics.ts; the IAM permission comes with Terraform's worker_metrics_namespace).
+       * Default: none, metrics off.
+       */
+      cloudwatchNamespace: optionalText,
     }),
     model: z.object({
       /** OLLAMA_HOST: the Ollama server. Default http://127.0.0.1:11434. */
@@ -165,6 +171,7 @@ const ENV_NAMES: Record<string, string> = {
   'log.file': 'CW_LOG_FILE',
   'log.retentionDays': 'CW_LOG_RETENTION_DAYS',
   'health.port': 'CW_HEALTH_PORT',
+  'health.cloudwatchNamespace': 'CW_CLOUDWATCH_NAMESPACE',
   'model.host': 'OLLAMA_HOST',
   'model.name': 'CW_MODEL',
   'model.contextTokens': 'CW_NUM_CTX',

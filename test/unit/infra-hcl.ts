@@ -2,7 +2,7 @@
 // Reads infra/*.tf offline (@cdktf/hcl2json) and checks IAM policy documents against an exact allow-list.
 // Shared by infra.test.ts and infra-iam.test.ts; the checker is tested on deliberately widened copies.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from '@cdktf/hcl2json';
@@ -163,4 +163,20 @@ export async function terraform(
     }
     return { code: Number(failure.code ?? 1), stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
   }
+}
+
+/**
+ * Evaluates Terraform expressions with the real terraform binary: written as locals into a scratch
+ * directory, then printed through `terraform console`, which needs no provider. Returns one value each.
+ */
+export async function evaluate(scratchDir: string, expressions: string[]): Promise<unknown[]> {
+  const locals = expressions.map((expression, index) => `  e${index} = ${expression}`).join('\n');
+  writeFileSync(join(scratchDir, 'evaluate.tf'), `locals {\n${locals}\n}\n`);
+  // One line: piped into `terraform console`, only the last line's value is printed.
+  const input = `jsonencode([${expressions.map((_, index) => `local.e${index}`).join(', ')}])\n`;
+  const { code, stdout, stderr } = await terraform(['console'], scratchDir, input);
+  if (code !== 0) throw new Error(`terraform console failed: ${stderr}`);
+  const values = JSON.parse(JSON.parse(stdout.trim()));
+  if (values.length !== expressions.length) throw new Error(`terraform console printed ${stdout}`);
+  return values;
 }

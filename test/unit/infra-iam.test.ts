@@ -10,12 +10,12 @@ import {
   type AllowedGrant,
   block,
   checkPolicy,
+  evaluate as evaluateIn,
   type Hcl,
   parseInfra,
   readInfraSources,
   type Statement,
   statementsOf,
-  terraform,
 } from './infra-hcl.ts';
 
 const TASKS = '${aws_sqs_queue.tasks.arn}';
@@ -269,17 +269,7 @@ describe('infra IAM: the GitHub OIDC trust', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'cw-infra-'));
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  /** Evaluates infra/'s own expressions with real Terraform (console needs no provider), once per case. */
-  async function evaluate(expressions: string[]): Promise<unknown[]> {
-    // One line: piped into `terraform console`, only the last line's value is printed.
-    const input = `jsonencode([${expressions.map((expression) => expression.replace(/\s+/g, ' ')).join(', ')}])\n`;
-    const { code, stdout, stderr } = await terraform(['console'], scratch, input);
-    assert.equal(code, 0, stderr);
-    const values = JSON.parse(JSON.parse(stdout.trim()));
-    assert.equal(values.length, expressions.length, stdout);
-    return values;
-  }
-
+  const evaluate = (expressions: string[]) => evaluateIn(scratch, expressions);
   const unwrap = (expression: string) => expression.replace(/^\$\{/, '').replace(/\}$/, '');
   const hcl = (value: unknown) => JSON.stringify(value);
 
