@@ -1,0 +1,130 @@
+// `codingworker run --message <task.json> --repo-path <repo>`: one task now, with no queue and no GitHub.
+// The same pipeline as the daemon (worker/job.ts) with the local forge: on success the repository has the
+// branch auto-code/issue-<N>, the pull-request description is printed on stdout (logs go to stderr), and
+// the exit code is 0. Exit codes: 0 done or already done, 1 failed (the reason on stderr), 3 skipped.
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseTaskMessage, type TaskMessage } from '../../action/task-message.ts';
+import { createBuiltinRunner } from '../builtin-runner.ts';
+import { errorMessage, failureKind, TimeoutError } from '../errors.ts';
+import type { Forge } from '../forge.ts';
+import { runJob } from '../job.ts';
+import { createLocalForge } from '../local-forge.ts';
+import { createLogger, taskLogger } from '../logger.ts';
+import { createOllamaModel } from '../ollama-model.ts';
+import type { Runner } from '../runner.ts';
+import { createDockerSandboxProvider } from '../sandbox.ts';
+import { loadSettings, type Settings } from '../settings.ts';
+
+export const EXIT_SKIPPED = 3;
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run one task now, without the queue: the agent, verification, a commit and the pull request',
+    )
+    .requiredOption('--message <file>', 'the task message as JSON (docs/task-message.schema.json)')
+    .option('--repo-path <dir>', 'a local git repository: the result is the branch auto-code/issue-<N> in it')
+    .action(async (options: { message: string; repoPath?: string }) => {
+      process.exitCode = await runOnce(options);
+    });
+}
+
+async function runOnce(options: { message: string; repoPath?: string }): Promise<number> {
+  const task = await readTask(options.message);
+  const settings = loadSettings();
+  if (!options.repoPath) {
+    throw new Error(
+      'without --repo-path the task goes to GitHub, and the GitHub forge is not wired into `codingworker run` yet: pass --repo-path <a local clone>',
+    );
+  }
+  const repoPath = resolve(options.repoPath);
+  if (!(await stat(repoPath).catch(() => undefined))?.isDirectory()) {
+    throw new Error(`--repo-path ${repoPath} is not a directory: pass a local git repository`);
+  }
+  const { logger: root, close } = await createLogger({
+    workerId: settings.workerId,
+    level: settings.log.level,
+    file: settings.log.file,
+    retentionDays: settings.log.retentionDays,
+    stdout: process.stderr,
+  });
+  const logger = taskLogger(root, task);
+  const forge = createLocalForge({
+    repoPath,
+    author: { name: settings.github.authorName, email: settings.github.authorEmail },
+    logger,
+  });
+  const sandboxProvider = createDockerSandboxProvider(settings.sandbox, logger, undefined, settings.workerId);
+  const runner = createRunner(settings, logger, sandboxProvider);
+
+  // The same hard limit as a queued task; Ctrl-C stops the agent and removes the container and workspace.
+  const controller = new AbortController();
+  const timeout = setTimeout(
+    () =>
+      controller.abort(
+        new TimeoutError(`the task exceeded CW_TASK_TIMEOUT (${settings.queue.taskTimeoutSeconds} s)`),
+      ),
+    settings.queue.taskTimeoutSeconds * 1_000,
+  );
+  const interrupt = () => controller.abort(new TimeoutError('interrupted'));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const result = await runJob(
+      task,
+      { settings, forge, runner, sandboxProvider },
+      { signal: controller.signal, logger },
+    );
+    if (result.status === 'completed') {
+      process.stdout.write(result.description ?? '');
+      console.error(`codingworker run: done: ${result.detail} (commit ${result.commitSha})`);
+      return 0;
+    }
+    console.error(`codingworker run: ${result.status}: ${result.detail}`);
+    return result.status === 'already-done' ? 0 : EXIT_SKIPPED;
+  } catch (error) {
+    await reportFailure(forge, task, error);
+    console.error(`codingworker run: failed (${failureKind(error)}): ${errorMessage(error)}`);
+    return 1;
+  } finally {
+    clearTimeout(timeout);
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await close();
+  }
+}
+
+async function readTask(file: string): Promise<TaskMessage> {
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new Error(`--message ${file}: cannot read it (${errorMessage(error)})`);
+  });
+  const parsed = parseTaskMessage(text);
+  if (!parsed.ok) throw new Error(`--message ${file}: ${parsed.reason}`);
+  return parsed.task;
+}
+
+function createRunner(
+  settings: Settings,
+  logger: Parameters<typeof createBuiltinRunner>[0]['logger'],
+  sandboxProvider: ReturnType<typeof createDockerSandboxProvider>,
+): Runner {
+  if (settings.agent.runner !== 'builtin') {
+    throw new Error(
+      `CW_RUNNER=${settings.agent.runner} is not wired into \`codingworker run\` yet: unset CW_RUNNER to use the built-in agent`,
+    );
+  }
+  return createBuiltinRunner({
+    model: createOllamaModel(settings.model, logger),
+    sandboxProvider,
+    settings,
+    logger,
+  });
+}
+
+/** The one-shot command has no retry: the forge is told the task failed, best effort. */
+async function reportFailure(forge: Forge, task: TaskMessage, error: unknown): Promise<void> {
+  await forge.report(task, { stage: 'failed', message: errorMessage(error) }).catch(() => undefined);
+}
