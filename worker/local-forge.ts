@@ -59,9 +59,9 @@ export function createLocalForge(options: LocalForgeOptions): Forge {
       return [];
     },
 
-    async report(task: TaskMessage, progress: Progress): Promise<void> {
+    async report(_task: TaskMessage, progress: Progress): Promise<void> {
       const { stage, message, ...details } = progress;
-      logger.info({ stage, issue_number: task.issue_number, ...details }, `progress: ${message}`);
+      logger.info({ stage, ...details }, `progress: ${message}`);
     },
 
     async publish(_task: TaskMessage, change: ChangeSet): Promise<{ url: string; created: boolean }> {

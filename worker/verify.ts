@@ -63,7 +63,9 @@ export function createVerifier(options: VerifierOptions): () => Promise<Verdict>
         'No file was changed. Make the change the issue asks for, then finish.',
       );
     }
-    const checks: Check[] = [{ name: 'changes', ok: true, detail: `${files.length} files changed` }];
+    const checks: Check[] = [
+      { name: 'changes', ok: true, detail: `${plural(files.length, 'file')} changed` },
+    ];
     const workflows = workflowCheck(files, options.allowWorkflowChanges);
     if (workflows) checks.push(workflows);
     const byLanguage = await groupByLanguage(options.workspace, files, checks);
@@ -95,7 +97,11 @@ function workflowCheck(files: ChangedFile[], allowed: boolean): Check | undefine
   const touched = workflowChanges(files);
   if (touched.length === 0) return undefined;
   if (allowed)
-    return { name: 'workflows', ok: true, detail: `${touched.length} workflow files changed (allowed)` };
+    return {
+      name: 'workflows',
+      ok: true,
+      detail: `${plural(touched.length, 'workflow file')} changed (allowed)`,
+    };
   return {
     name: 'workflows',
     ok: false,
@@ -169,7 +175,7 @@ async function parseEach(
     const text = await handle.readFile('utf8').finally(() => handle.close());
     problems.push(...(await errorsOf(path, text)));
   }
-  if (problems.length === 0) return { name, ok: true, detail: `${files.length} files ok` };
+  if (problems.length === 0) return { name, ok: true, detail: `${plural(files.length, 'file')} ok` };
   return { name, ok: false, detail: problems.slice(0, 20).join('\n') };
 }
 
@@ -240,12 +246,12 @@ async function sandboxChecks(options: VerifierOptions, groups: Map<Language, str
       await run(
         'python syntax',
         `python3 -B -c ${quote(PYTHON_CHECK)} ${python.map(shellPath).join(' ')}`,
-        `${python.length} files ok`,
+        `${plural(python.length, 'file')} ok`,
       );
     }
     if (shell.length > 0) {
       const command = `rc=0; for f in ${shell.map(shellPath).join(' ')}; do bash -n -- "$f" || rc=1; done; exit $rc`;
-      await run('shell syntax', command, `${shell.length} files ok`);
+      await run('shell syntax', command, `${plural(shell.length, 'file')} ok`);
     }
     if (test) {
       const seconds = Math.min(
@@ -279,6 +285,10 @@ function shellPath(path: string): string {
 
 function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function tail(text: string, max: number): string {

@@ -165,7 +165,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     assert.match(result.stdout, /^## 自動生成されたコード\n/);
     assert.match(result.stdout, /\*\*関連Issue\*\*: #42/);
     assert.match(result.stdout, /- `greet\.py`: 追加 \(\+2 \/ -0 行\)/);
-    assert.match(result.stdout, /- ✅ python syntax: `1 files ok`/, 'python checked in the sandbox');
+    assert.match(result.stdout, /- ✅ python syntax: `1 file ok`/, 'python checked in the sandbox');
     assert.match(
       result.stdout,
       /- ✅ test command: `python3 -B greet_test\.py: exit 0`/,

@@ -16,7 +16,7 @@ const base = {
       ok: true,
       checks: [
         { name: 'changes', ok: true, detail: '3 files changed' },
-        { name: 'python syntax', ok: true, detail: '1 files ok' },
+        { name: 'python syntax', ok: true, detail: '1 file ok' },
       ],
       feedback: '',
     },
@@ -51,7 +51,7 @@ describe('pull request description', () => {
       '### 検証',
       '**合格** · 検証 1 回',
       '- ✅ changes: `3 files changed`',
-      '- ✅ python syntax: `1 files ok`',
+      '- ✅ python syntax: `1 file ok`',
       '所要時間 12.3 秒 · トークン 入力 1000 / 出力 200',
       '### 確認事項',
       '- [ ] コードが正しく動作するか',

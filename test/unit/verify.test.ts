@@ -105,7 +105,7 @@ describe('verification', () => {
         'changes: 6 files changed',
         'javascript/typescript syntax: 3 files ok',
         'json syntax: 2 files ok',
-        'yaml syntax: 1 files ok',
+        'yaml syntax: 1 file ok',
       ],
     );
     assert.equal(sandbox.counts().started, 0);
