@@ -58579,16 +58579,18 @@ function parse(schema, value) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1758);
-/* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4369);
+/* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4369);
 /* harmony import */ var _event_filter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9978);
 /* harmony import */ var _github_api_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9090);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7126);
-/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3292);
+/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3292);
 /* harmony import */ var _queued_comment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4014);
-/* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7727);
-/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9317);
+/* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7727);
+/* harmony import */ var _sqs_body_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(223);
+/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9317);
 // The enqueue action: an issues event -> (filter, permission) -> a task message on SQS -> a queued comment.
 // The ncc entry point (dist/index.js). One catch: every failure ends in core.setFailed with what to fix.
+
 
 
 
@@ -58606,7 +58608,7 @@ async function run() {
         return skip(decision.reason);
     const { payload } = decision;
     const github = (0,_github_api_js__WEBPACK_IMPORTED_MODULE_3__/* .createGitHubApi */ ._)({ token: settings.githubToken, repository: payload.repository.full_name });
-    const sender = await (0,_permission_js__WEBPACK_IMPORTED_MODULE_7__/* .checkSender */ .Mm)(payload.sender, {
+    const sender = await (0,_permission_js__WEBPACK_IMPORTED_MODULE_8__/* .checkSender */ .Mm)(payload.sender, {
         minimum: settings.minPermission,
         allowedBots: settings.allowedBots,
         lookup: (login) => github.repositoryRole(login),
@@ -58616,20 +58618,20 @@ async function run() {
         return skip(sender.reason, { warn: true });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(sender.detail);
     const credentials = settings.roleToAssume
-        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .assumeRoleWithOidc */ .Y)({
+        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .assumeRoleWithOidc */ .Y)({
             roleArn: settings.roleToAssume,
             audience: settings.audience,
             region: settings.region,
             repository: payload.repository.full_name,
-            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .sessionNameFor */ .V)(process.env),
+            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .sessionNameFor */ .V)(process.env),
         }, _actions_core__WEBPACK_IMPORTED_MODULE_0__)
         : undefined;
-    const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_6__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
-    const message = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_6__/* .encodeTaskMessage */ .t_)(task);
+    const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_7__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
+    const message = (0,_sqs_body_js__WEBPACK_IMPORTED_MODULE_6__/* .encodeForSqs */ .D)(task);
     if (message.truncated) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`the issue body was cut to fit the SQS size limit; the message is flagged body_truncated`);
     }
-    const queue = (0,_send_task_js__WEBPACK_IMPORTED_MODULE_9__/* .createTaskQueue */ .J)({ queueUrl: settings.queueUrl, region: settings.region, credentials });
+    const queue = (0,_send_task_js__WEBPACK_IMPORTED_MODULE_10__/* .createTaskQueue */ .J)({ queueUrl: settings.queueUrl, region: settings.region, credentials });
     const messageId = await queue.send(message).finally(() => queue.close());
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`queued issue #${task.issue_number} of ${task.repository} as message ${messageId}`);
     setOutputs({ messageId, skipped: false, reason: '' });
@@ -58889,17 +58891,62 @@ function sendAdvice(error, options) {
 
 /***/ }),
 
+/***/ 223:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ encodeForSqs)
+/* harmony export */ });
+/* unused harmony export escapeForSqs */
+/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9317);
+// The message body in a form every SQS implementation accepts. SQS allows #x9 #xA #xD #x20-#xD7FF
+// #xE000-#xFFFD #x10000-#x10FFFF: U+FFFE and U+FFFF are refused by AWS, and emulators such as fauxqs
+// also refuse characters beyond U+FFFF (emoji). Writing those as JSON \u escapes changes no parsed
+// value, so the worker reads exactly the same task; the escapes are longer, so the size limit is
+// enforced again on the escaped text.
+
+/** Mirrors the room encodeTaskMessage keeps for the message attributes. */
+const ATTRIBUTE_ALLOWANCE_BYTES = 1_024;
+const BODY_LIMIT_BYTES = _task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .SQS_MESSAGE_LIMIT_BYTES */ .Ey - ATTRIBUTE_ALLOWANCE_BYTES;
+const NEEDS_ESCAPE = /[\u{10000}-\u{10FFFF}\uFFFE\uFFFF]/gu;
+/** Escapes, inside a JSON text, the characters some SQS implementations refuse. */
+function escapeForSqs(json) {
+    return json.replace(NEEDS_ESCAPE, (char) => Array.from({ length: char.length }, (_, index) => `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`).join(''));
+}
+/** encodeTaskMessage, with the body escaped for SQS and still within the size limit. */
+function encodeForSqs(task) {
+    let limit = _task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .SQS_MESSAGE_LIMIT_BYTES */ .Ey;
+    // Escaping a prefix grows it no more than escaping the whole, so cutting the raw message by the
+    // escaped text's excess makes the next round fit; and as an escape is at most 3 times its raw bytes
+    // (4 -> 12), a raw message of a third of the limit always fits. So the second round fits; the bound
+    // guards only against a change in encodeTaskMessage's allowance.
+    for (let round = 0; round < 3; round++) {
+        const encoded = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeTaskMessage */ .t_)(task, limit);
+        const body = escapeForSqs(encoded.body);
+        const bytes = Buffer.byteLength(body);
+        if (bytes <= BODY_LIMIT_BYTES)
+            return { ...encoded, body, bytes };
+        const rawBudget = Math.max(encoded.bytes - (bytes - BODY_LIMIT_BYTES), Math.floor(BODY_LIMIT_BYTES / 3));
+        limit = rawBudget + ATTRIBUTE_ALLOWANCE_BYTES;
+    }
+    throw new Error('the task message does not fit the SQS size limit even with the issue body cut');
+}
+//# sourceMappingURL=sqs-body.js.map
+
+/***/ }),
+
 /***/ 9317:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Ey: () => (/* binding */ SQS_MESSAGE_LIMIT_BYTES),
   t_: () => (/* binding */ encodeTaskMessage),
   Qt: () => (/* binding */ taskFromIssuesEvent)
 });
 
-// UNUSED EXPORTS: SCHEMA_VERSION, SQS_MESSAGE_LIMIT_BYTES, TRUNCATION_NOTE, TaskMessageSchema, parseTaskMessage
+// UNUSED EXPORTS: SCHEMA_VERSION, TRUNCATION_NOTE, TaskMessageSchema, parseTaskMessage
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
