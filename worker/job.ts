@@ -148,6 +148,7 @@ export async function runJob(
       logger.warn({ workspace, error: errorMessage(error) }, 'Workspace could not be removed');
     });
     timings.cleanup = Math.round(performance.now() - started);
+    logger.debug({ workspace, cleanup_ms: timings.cleanup }, 'Workspace removed');
   }
 }
 
