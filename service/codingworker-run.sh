@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the CodingWorker daemon for launchd or systemd (service/*.plist, service/*.service).
+# Starts the CodingWorker daemon for launchd or systemd (service/*.plist, service/*.service), or runs
+# another codingworker command with the same environment: bash service/codingworker-run.sh doctor
 # Secrets stay out of the unit files (seed SEC-002): they come from
 #   1. the env file named by CODINGWORKER_ENV_FILE (KEY=VALUE lines; must not be readable by others), and
 #   2. on macOS, the login Keychain, for GITHUB_TOKEN and AWS_SECRET_ACCESS_KEY when the env file leaves
@@ -63,4 +64,7 @@ major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 [ -f "$ROOT/build/worker/cli.js" ] || fail "the worker is not built: run bash scripts/machine.sh setup in $ROOT"
 
 cd "$ROOT"
-exec "$NODE" "$ROOT/build/worker/cli.js" start "$@"
+# No arguments: the daemon. With arguments, any command with the service's environment, e.g.
+#   bash service/codingworker-run.sh doctor
+[ $# -gt 0 ] || set -- start
+exec "$NODE" "$ROOT/build/worker/cli.js" "$@"

@@ -227,11 +227,7 @@ describe('service files', () => {
 
 describe('service wrapper (codingworker-run.sh)', () => {
   /** A copy of the wrapper in a fake checkout whose "node" reports what it was started with. */
-  function fakeCheckout(): {
-    root: string;
-    envFile: string;
-    run: (env?: Record<string, string>) => ReturnType<typeof spawnSync>;
-  } {
+  function fakeCheckout() {
     const root = mkdtempSync(join(scratch, 'checkout-'));
     mkdirSync(join(root, 'service'));
     mkdirSync(join(root, 'build', 'worker'), { recursive: true });
@@ -244,18 +240,16 @@ describe('service wrapper (codingworker-run.sh)', () => {
     );
     chmodSync(node, 0o755);
     const envFile = join(root, 'worker.env');
+    const script = join(root, 'service', 'codingworker-run.sh');
+    const baseEnv = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: root,
+      CODINGWORKER_ENV_FILE: envFile,
+      CODINGWORKER_NODE: node,
+    };
     const run = (env: Record<string, string> = {}) =>
-      spawnSync('bash', [join(root, 'service', 'codingworker-run.sh')], {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: root,
-          CODINGWORKER_ENV_FILE: envFile,
-          CODINGWORKER_NODE: node,
-          ...env,
-        },
-      });
-    return { root, envFile, run };
+      spawnSync('bash', [script], { encoding: 'utf8', env: { ...baseEnv, ...env } });
+    return { root, envFile, run, script, baseEnv };
   }
 
   test('loads the env file as data (quotes removed, comments skipped, nothing executed) and execs node start', () => {
@@ -274,6 +268,16 @@ describe('service wrapper (codingworker-run.sh)', () => {
     assert.match(out, /level=debug\n/);
     assert.match(out, /odd=\$\(touch /);
     assert.ok(!existsSync(join(root, 'pwned')), 'a value in the env file was executed');
+  });
+
+  test('runs another command with the same environment when given one (e.g. doctor)', () => {
+    const { envFile, script, baseEnv } = fakeCheckout();
+    writeFileSync(envFile, 'CW_QUEUE_URL=https://sqs.ap-northeast-1.amazonaws.com/1/q\n');
+    chmodSync(envFile, 0o600);
+    const result = spawnSync('bash', [script, 'doctor'], { encoding: 'utf8', env: baseEnv });
+    assert.equal(result.status, 0, String(result.stderr));
+    assert.match(String(result.stdout), /args=\S+\/build\/worker\/cli\.js doctor\n/);
+    assert.match(String(result.stdout), /queue=https:\/\/sqs/);
   });
 
   test('refuses an env file others can read, saying which chmod fixes it', () => {
