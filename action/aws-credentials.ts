@@ -1,7 +1,14 @@
 // AWS credentials for the send. With role-to-assume: GitHub OIDC token -> AssumeRoleWithWebIdentity, so
 // no long-lived AWS key is stored in GitHub. Without it: undefined, and the SDK's ambient chain applies
 // (e.g. after aws-actions/configure-aws-credentials).
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleWithWebIdentityCommand,
+  ExpiredTokenException,
+  IDPCommunicationErrorException,
+  IDPRejectedClaimException,
+  InvalidIdentityTokenException,
+  STSClient,
+} from '@aws-sdk/client-sts';
 
 /** The shape the AWS SDK clients accept as `credentials`. */
 export interface AwsCredentials {
@@ -83,29 +90,28 @@ export function sessionNameFor(env: NodeJS.ProcessEnv): string {
 function stsAdvice(error: unknown, options: AssumeRoleOptions): string {
   const name = (error as { name?: string }).name ?? '';
   const detail = messageOf(error);
-  switch (name) {
-    case 'AccessDenied':
-    case 'AccessDeniedException':
-      return (
-        `AWS refused to let this workflow assume ${options.roleArn} (${detail}): the role's trust policy must ` +
-        `allow token.actions.githubusercontent.com with aud ${options.audience} and a sub matching ` +
-        `repo:${options.repository}:*`
-      );
-    case 'InvalidIdentityToken':
-    case 'IDPRejectedClaim':
-      return (
-        `AWS did not accept the GitHub OIDC token for ${options.roleArn} (${detail}): add ` +
-        `token.actions.githubusercontent.com as an IAM OIDC identity provider with audience ${options.audience}`
-      );
-    case 'ExpiredTokenException':
-    case 'IDPCommunicationError':
-      return `AWS could not verify the GitHub OIDC token right now (${detail}): re-run the job`;
-    default:
-      return (
-        `could not assume ${options.roleArn} through STS in ${options.region} (${name || 'error'}: ${detail}): ` +
-        'check role-to-assume, aws-region and the runner network'
-      );
+  // AccessDenied is not a modelled STS exception: the SDK keeps the wire code as the name.
+  if (name === 'AccessDenied') {
+    return (
+      `AWS refused to let this workflow assume ${options.roleArn} (${detail}): the role's trust policy must ` +
+      `allow token.actions.githubusercontent.com with aud ${options.audience} and a sub matching ` +
+      `repo:${options.repository}:*`
+    );
   }
+  if (error instanceof InvalidIdentityTokenException || error instanceof IDPRejectedClaimException) {
+    return (
+      `AWS did not accept the GitHub OIDC token for ${options.roleArn} (${detail}): add ` +
+      'token.actions.githubusercontent.com as an IAM OIDC identity provider with the audience ' +
+      `${options.audience}, or set audience to the one it has`
+    );
+  }
+  if (error instanceof ExpiredTokenException || error instanceof IDPCommunicationErrorException) {
+    return `AWS could not verify the GitHub OIDC token right now (${detail}): re-run the job`;
+  }
+  return (
+    `could not assume ${options.roleArn} through STS in ${options.region} (${name || 'error'}: ${detail}): ` +
+    'check role-to-assume, aws-region and the runner network'
+  );
 }
 
 function messageOf(error: unknown): string {

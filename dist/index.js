@@ -3912,7 +3912,7 @@ __webpack_unused_export__ = DecodeAuthorizationMessage$;
 __webpack_unused_export__ = DecodeAuthorizationMessageCommand;
 __webpack_unused_export__ = DecodeAuthorizationMessageRequest$;
 __webpack_unused_export__ = DecodeAuthorizationMessageResponse$;
-__webpack_unused_export__ = ExpiredTokenException;
+exports._A = ExpiredTokenException;
 __webpack_unused_export__ = ExpiredTokenException$;
 __webpack_unused_export__ = ExpiredTradeInTokenException;
 __webpack_unused_export__ = ExpiredTradeInTokenException$;
@@ -3945,9 +3945,9 @@ __webpack_unused_export__ = GetWebIdentityToken$;
 __webpack_unused_export__ = GetWebIdentityTokenCommand;
 __webpack_unused_export__ = GetWebIdentityTokenRequest$;
 __webpack_unused_export__ = GetWebIdentityTokenResponse$;
-__webpack_unused_export__ = IDPCommunicationErrorException;
+exports.Nd = IDPCommunicationErrorException;
 __webpack_unused_export__ = IDPCommunicationErrorException$;
-__webpack_unused_export__ = IDPRejectedClaimException;
+exports.fi = IDPRejectedClaimException;
 __webpack_unused_export__ = IDPRejectedClaimException$;
 __webpack_unused_export__ = InsufficientSessionLifetimeException;
 __webpack_unused_export__ = InsufficientSessionLifetimeException$;
@@ -3955,7 +3955,7 @@ __webpack_unused_export__ = InvalidAuthorizationMessageException;
 __webpack_unused_export__ = InvalidAuthorizationMessageException$;
 __webpack_unused_export__ = InvalidContextAssertionException;
 __webpack_unused_export__ = InvalidContextAssertionException$;
-__webpack_unused_export__ = InvalidIdentityTokenException;
+exports.ye = InvalidIdentityTokenException;
 __webpack_unused_export__ = InvalidIdentityTokenException$;
 __webpack_unused_export__ = InvalidSubjectCredentialsException;
 __webpack_unused_export__ = InvalidSubjectCredentialsException$;
@@ -58206,23 +58206,22 @@ function sessionNameFor(env) {
 function stsAdvice(error, options) {
     const name = error.name ?? '';
     const detail = messageOf(error);
-    switch (name) {
-        case 'AccessDenied':
-        case 'AccessDeniedException':
-            return (`AWS refused to let this workflow assume ${options.roleArn} (${detail}): the role's trust policy must ` +
-                `allow token.actions.githubusercontent.com with aud ${options.audience} and a sub matching ` +
-                `repo:${options.repository}:*`);
-        case 'InvalidIdentityToken':
-        case 'IDPRejectedClaim':
-            return (`AWS did not accept the GitHub OIDC token for ${options.roleArn} (${detail}): add ` +
-                `token.actions.githubusercontent.com as an IAM OIDC identity provider with audience ${options.audience}`);
-        case 'ExpiredTokenException':
-        case 'IDPCommunicationError':
-            return `AWS could not verify the GitHub OIDC token right now (${detail}): re-run the job`;
-        default:
-            return (`could not assume ${options.roleArn} through STS in ${options.region} (${name || 'error'}: ${detail}): ` +
-                'check role-to-assume, aws-region and the runner network');
+    // AccessDenied is not a modelled STS exception: the SDK keeps the wire code as the name.
+    if (name === 'AccessDenied') {
+        return (`AWS refused to let this workflow assume ${options.roleArn} (${detail}): the role's trust policy must ` +
+            `allow token.actions.githubusercontent.com with aud ${options.audience} and a sub matching ` +
+            `repo:${options.repository}:*`);
     }
+    if (error instanceof _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_0__/* .InvalidIdentityTokenException */ .ye || error instanceof _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_0__/* .IDPRejectedClaimException */ .fi) {
+        return (`AWS did not accept the GitHub OIDC token for ${options.roleArn} (${detail}): add ` +
+            'token.actions.githubusercontent.com as an IAM OIDC identity provider with the audience ' +
+            `${options.audience}, or set audience to the one it has`);
+    }
+    if (error instanceof _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_0__/* .ExpiredTokenException */ ._A || error instanceof _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_0__/* .IDPCommunicationErrorException */ .Nd) {
+        return `AWS could not verify the GitHub OIDC token right now (${detail}): re-run the job`;
+    }
+    return (`could not assume ${options.roleArn} through STS in ${options.region} (${name || 'error'}: ${detail}): ` +
+        'check role-to-assume, aws-region and the runner network');
 }
 function messageOf(error) {
     return error instanceof Error ? error.message.split('\n')[0] : String(error);
