@@ -1,0 +1,70 @@
+// Task messages for queue tests, built by the action's own code from a real webhook payload.
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
+import { issuesPayload } from './webhooks.ts';
+
+/** Sends a valid task for this issue number; returns the message id. */
+export async function sendTask(client: SQSClient, queueUrl: string, issueNumber: number): Promise<string> {
+  const payload = issuesPayload('labeled');
+  payload.issue.number = issueNumber;
+  const message = encodeTaskMessage(taskFromIssuesEvent(payload, { triggerLabel: 'auto-code' }));
+  const sent = await client.send(
+    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: message.attributes }),
+  );
+  return sent.MessageId!;
+}
+
+export async function sendRaw(client: SQSClient, queueUrl: string, body: string): Promise<string> {
+  const sent = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  return sent.MessageId!;
+}
+
+/** Receives everything visible now (hidden for a minute), without deleting. */
+export async function receiveAll(client: SQSClient, queueUrl: string): Promise<Message[]> {
+  const { Messages } = await client.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: 60,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }),
+  );
+  return Messages ?? [];
+}
+
+/** Visible + in flight + delayed messages of a queue. */
+export async function queueCount(client: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/** Polls check() every 100 ms until it returns true, or fails after timeoutMs. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
