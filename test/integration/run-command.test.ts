@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { requireImage } from '../support/sandbox-fixtures.ts';
+import Docker from 'dockerode';
 import { type ScriptStep, startScriptedOllama } from '../support/scripted-ollama.ts';
 import { createThrowawayRepo, type ThrowawayRepo } from '../support/throwaway-repo.ts';
 
@@ -54,13 +54,25 @@ function task(issue: number, title: string) {
   };
 }
 
+/** Fails (never skips) with what to run when the sandbox image is missing. */
+async function requireSandboxImage(): Promise<void> {
+  await new Docker()
+    .getImage('codingworker-sandbox:latest')
+    .inspect()
+    .catch(() => {
+      throw new Error(
+        'the sandbox image is missing: run bash scripts/machine.sh setup (or codingworker sandbox build)',
+      );
+    });
+}
+
 const bash = (command: string, prose = 'Next step.') => `${prose}\n\`\`\`bash\n${command}\n\`\`\``;
 
 describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { timeout: 55_000 }, () => {
   let cliRoot: string;
   let repo: ThrowawayRepo;
   before(async () => {
-    await requireImage();
+    await requireSandboxImage();
     cliRoot = buildCli();
     await run(process.execPath, [
       join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
@@ -134,7 +146,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     const result = await codingworker(
       [
         bash(
-          `printf 'def greet(name):\\n    return f"Hello, {name}!"\\n' > greet.py && python3 -B greet_test.py`,
+          `printf 'def greet(name):\\n    return f"Hello, {name}!"\\n' > greet.py && printf '#!/bin/sh\\necho hi\\n' > hello.sh && python3 -B greet_test.py`,
           'I will add greet.py.',
         ),
         bash('echo CODINGWORKER_DONE', '- Added greet.py with a greet function'),
@@ -166,6 +178,12 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     assert.match(result.stdout, /\*\*関連Issue\*\*: #42/);
     assert.match(result.stdout, /- `greet\.py`: 追加 \(\+2 \/ -0 行\)/);
     assert.match(result.stdout, /- ✅ python syntax: `1 file ok`/, 'python checked in the sandbox');
+    assert.match(result.stdout, /- ✅ shell syntax: `1 file ok`/, 'shell checked in the sandbox');
+    assert.equal(
+      repo.git('ls-tree', '--name-only', 'auto-code/issue-42', '__pycache__').trim(),
+      '',
+      'no .pyc',
+    );
     assert.match(
       result.stdout,
       /- ✅ test command: `python3 -B greet_test\.py: exit 0`/,
@@ -211,6 +229,31 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     assert.equal(result.code, 1);
     assert.match(result.stderr, /failed \(permanent\): the agent finished without changing any file/);
     assert.throws(() => repo.git('rev-parse', '--verify', '--quiet', 'refs/heads/auto-code/issue-44'));
+  });
+
+  it('fails when the change does not pass verification in the sandbox, after the rounds allowed', async () => {
+    const result = await codingworker(
+      [bash("printf 'def broken(:\\n' > broken.py"), bash('echo CODINGWORKER_DONE', '- Added broken.py')],
+      task(46, 'Broken'),
+      { CW_VERIFY_ROUNDS: '0' },
+    );
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /failed \(permanent\): verification failed after 1 rounds: python syntax: exit 1/,
+    );
+    assert.throws(() => repo.git('rev-parse', '--verify', '--quiet', 'refs/heads/auto-code/issue-46'));
+  });
+
+  it('skips (exit 3) when the branch exists without a CodingWorker commit, running nothing', async () => {
+    repo.git('branch', 'auto-code/issue-47', 'main');
+    const result = await codingworker([], task(47, 'Taken'));
+    assert.equal(result.code, 3);
+    assert.match(
+      result.stderr,
+      /skipped: branch auto-code\/issue-47 exists .* without a CodingWorker commit: delete it/,
+    );
+    assert.equal(result.ollama.chats.length, 0);
   });
 
   it('refuses a malformed message and a missing --repo-path with a clear reason', async () => {
