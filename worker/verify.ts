@@ -4,7 +4,7 @@
 // JavaScript/TypeScript, JSON and YAML are parsed here in the worker (pure parsing, nothing executed).
 // Python (ast.parse, no .pyc written), shell (bash -n) and the test command touch untrusted code, so they
 // run INSIDE a sandbox container on the same workspace.
-import { lstat, open } from 'node:fs/promises';
+import { lstat, open, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ChangedFile, Git } from './git.ts';
@@ -71,8 +71,24 @@ export function createVerifier(options: VerifierOptions): () => Promise<Verdict>
     const byLanguage = await groupByLanguage(options.workspace, files, checks);
     checks.push(...(await hostChecks(options.workspace, byLanguage)));
     checks.push(...(await sandboxChecks(options, byLanguage)));
+    if (options.repoConfig.test) await removeNewFiles(options, files);
     return verdict(checks, options);
   };
+}
+
+/**
+ * Files the test command created (caches, coverage, __pycache__ where the repository does not ignore them)
+ * are not part of the agent's change: anything added since the listing before the checks is removed, so it
+ * is neither committed nor shown to the agent as its own work.
+ */
+async function removeNewFiles(options: VerifierOptions, before: ChangedFile[]): Promise<void> {
+  const known = new Set(before.map((file) => file.path));
+  const created = (await options.git.changedFiles(options.workspace)).filter(
+    (file) => file.status === 'added' && !known.has(file.path),
+  );
+  if (created.length === 0) return;
+  for (const file of created) await rm(join(options.workspace, file.path), { force: true });
+  await options.git.changedFiles(options.workspace);
 }
 
 function verdict(checks: Check[], options: VerifierOptions, feedback?: string): Verdict {

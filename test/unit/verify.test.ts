@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createGit } from '../../worker/git.ts';
@@ -177,6 +177,30 @@ describe('verification', () => {
     assert.equal(ok.ok, true);
     assert.deepEqual(passing.sandbox.commands, [{ command: 'true', timeoutMs: 5_000 }]);
     assert.deepEqual(ok.checks.at(-1), { name: 'test command', ok: true, detail: 'true: exit 0' });
+  });
+
+  it('removes files the test command created, so they are neither committed nor taken for the change', async () => {
+    let workspace = '';
+    const run = await setup({
+      repoConfig: { test: 'pytest' },
+      answer: (command) => {
+        if (command === 'pytest') {
+          mkdirSync(join(workspace, '__pycache__'), { recursive: true });
+          writeFileSync(join(workspace, '__pycache__', 'app.cpython-311.pyc'), 'bytecode');
+          writeFileSync(join(workspace, '.coverage'), 'data');
+        }
+        return {};
+      },
+    });
+    workspace = run.workspace;
+    run.write('feature.txt', 'the agent wrote this\n');
+    const verdict = await run.verify();
+    assert.equal(verdict.ok, true);
+    assert.deepEqual(
+      (await git.changedFiles(workspace)).map((file) => file.path),
+      ['feature.txt'],
+    );
+    assert.equal(existsSync(join(workspace, '.coverage')), false);
   });
 
   it('refuses changes under .github/workflows/ unless allowed', async () => {
