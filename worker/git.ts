@@ -5,7 +5,7 @@
 // never in argv, a URL or .git/config. Before host git reads a workspace again, the repository's config is
 // restored to what clone wrote, so filters, textconv, includes or url rewrites the agent planted never run.
 import { spawn } from 'node:child_process';
-import { lstat, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PermanentError, TransientError } from './errors.ts';
@@ -134,6 +134,16 @@ class HostGit implements Git {
     if (!info?.isDirectory()) {
       throw new PermanentError(
         `${gitDir} is no longer a directory: the agent replaced the repository metadata, so the change cannot be committed safely`,
+      );
+    }
+    // Host git writes objects, refs and the index under .git: a symlink planted there would make it write
+    // into a host directory of the agent's choosing. A fresh clone has none.
+    const entries = await readdir(gitDir, { recursive: true, withFileTypes: true });
+    const link = entries.find((entry) => entry.isSymbolicLink());
+    if (link) {
+      const path = join(link.parentPath, link.name);
+      throw new PermanentError(
+        `${path} is a symbolic link the agent planted in the repository metadata: the change cannot be committed safely`,
       );
     }
     const trusted = trustedConfig.get(dir);

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PermanentError } from '../../worker/errors.ts';
@@ -155,6 +165,26 @@ describe('host git', () => {
       git.changedFiles(other),
       (error: Error) => error instanceof PermanentError && /replaced/.test(error.message),
     );
+  });
+
+  it('refuses to write through a symlink planted inside .git (objects, refs) into a host directory', async () => {
+    const git = createGit({ author, allowFileProtocol: true });
+    const dir = workspace();
+    await git.clone(repo.path, dir, { branch: 'main' });
+    await git.createBranch(dir, 'auto-code/issue-7');
+    const target = join(repo.scratch, 'host-directory');
+    mkdirSync(target);
+    writeFileSync(join(dir, 'f.txt'), 'f\n');
+    // The branch's ref lives in refs/heads/auto-code/: as a link, host git would write the ref into target.
+    const refs = join(dir, '.git', 'refs', 'heads', 'auto-code');
+    rmSync(refs, { recursive: true });
+    symlinkSync(target, refs);
+    await assert.rejects(git.commit(dir, 'message\n'), (error: Error) => {
+      assert.ok(error instanceof PermanentError);
+      assert.match(error.message, /symbolic link the agent planted/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(target), []);
   });
 
   it('refuses file:// remotes unless allowed, with a git error that names the remote', async () => {
