@@ -91,6 +91,8 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
       if (verdict.ok || !outcome.finished || rounds > settings.agent.verifyRounds) break;
       const left = settings.agent.verifyRounds + 1 - rounds;
       addMessage(state, loopDeps, { role: 'user', content: verifyFeedbackPrompt(verdict.feedback, left) });
+      // Running the same check again after new feedback is not the model being stuck.
+      state.repeat = { command: '', times: 0 };
     }
 
     return {
