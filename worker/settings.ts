@@ -242,7 +242,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const result = SettingsSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
-      const path = issue.path.join('.');
+      // List items (e.g. CW_RETRY_DELAYS's second delay) report under their variable's name.
+      const path = issue.path.filter((part) => typeof part === 'string').join('.');
       return `- ${envNameOf(path)}: ${issue.message}`;
     });
     throw new SettingsError(`invalid settings:\n${lines.join('\n')}`);
