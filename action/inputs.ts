@@ -48,6 +48,7 @@ const queueUrlSchema = z
   .trim()
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
     message: `queue-url must be a queue URL like ${QUEUE_URL_EXAMPLE}`,
+    abort: true,
   })
   .refine((value) => /^\/[^/]+\/[^/]+\/?$/.test(new URL(value).pathname), {
     message: `queue-url must end in /<account-id>/<queue-name>, like ${QUEUE_URL_EXAMPLE}`,
