@@ -3,7 +3,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { allChecks, formatResult, runChecks } from './doctor.ts';
-import { type EmbeddedQueue, EMBEDDED_CREDENTIALS, startEmbeddedQueue, workDirectory } from './embedded-queue.ts';
+import {
+  EMBEDDED_CREDENTIALS,
+  type EmbeddedQueue,
+  startEmbeddedQueue,
+  workDirectory,
+} from './embedded-queue.ts';
 import { createMetrics, type HealthServer, startHealthServer } from './health-server.ts';
 import { createTaskHandler } from './job-handler.ts';
 import { createLogger } from './logger.ts';
@@ -105,7 +110,10 @@ export function stopOnSignals(daemon: Daemon): Promise<void> {
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
-        daemon.logger.warn({ signal }, 'second signal: exiting now; running tasks reappear after their visibility timeout');
+        daemon.logger.warn(
+          { signal },
+          'second signal: exiting now; running tasks reappear after their visibility timeout',
+        );
         process.exit(130);
       }
       signalled = true;

@@ -55,7 +55,10 @@ export function siblingQueueUrl(queueUrl: string, name: string): string {
 }
 
 /** Finds the dead-letter queue from the task queue's RedrivePolicy. */
-export async function resolveDeadLetterTarget(client: SQSClient, queueUrl: string): Promise<DeadLetterTarget> {
+export async function resolveDeadLetterTarget(
+  client: SQSClient,
+  queueUrl: string,
+): Promise<DeadLetterTarget> {
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
   );
@@ -68,7 +71,8 @@ export async function resolveDeadLetterTarget(client: SQSClient, queueUrl: strin
   const parsed = JSON.parse(policy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
   const arn = parsed.deadLetterTargetArn ?? '';
   const name = arn.split(':').at(-1);
-  if (!name) throw new QueueSetupError(`the queue ${queueUrl} has a RedrivePolicy without deadLetterTargetArn`);
+  if (!name)
+    throw new QueueSetupError(`the queue ${queueUrl} has a RedrivePolicy without deadLetterTargetArn`);
   return { dlqUrl: siblingQueueUrl(queueUrl, name), maxReceiveCount: Number(parsed.maxReceiveCount ?? 3) };
 }
 
@@ -117,6 +121,9 @@ export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLe
   /** Receives everything currently visible, hidden for a short while so each message is seen once. */
   async function drain(): Promise<Message[]> {
     const seen = new Map<string, Message>();
+    // A message another dlq command released a moment ago is hidden for RELEASE_VISIBILITY_SECONDS; wait
+    // for it (briefly) rather than report an incomplete list.
+    const patience = Date.now() + (RELEASE_VISIBILITY_SECONDS + 2) * 1_000;
     for (;;) {
       const { Messages } = await client.send(
         new ReceiveMessageCommand({
@@ -128,7 +135,18 @@ export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLe
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
         }),
       );
-      if (!Messages?.length) return [...seen.values()];
+      if (!Messages?.length) {
+        const { Attributes } = await client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: dlqUrl,
+            AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        const hidden = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) - seen.size;
+        if (hidden <= 0 || Date.now() > patience) return [...seen.values()];
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
       for (const message of Messages) seen.set(message.MessageId!, message);
     }
   }
@@ -165,7 +183,9 @@ export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLe
         }),
       );
       // Deleted only after the copy is safely in the DLQ: a crash in between leaves a duplicate, never a loss.
-      await client.send(new DeleteMessageCommand({ QueueUrl: fromQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await client.send(
+        new DeleteMessageCommand({ QueueUrl: fromQueueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
     },
 
     async list() {
@@ -196,7 +216,9 @@ export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLe
             MessageAttributes: copyAttributes(message.MessageAttributes, FAILURE_ATTRIBUTES),
           }),
         );
-        await client.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+        await client.send(
+          new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
+        );
       }
       await release(messages.filter((message) => !chosen.includes(message)));
       return chosen.length;

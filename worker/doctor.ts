@@ -18,7 +18,11 @@ import { deliveriesNeeded } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
 
 /** The queue the settings point at: CW_QUEUE_URL, else the embedded queue of a running daemon. */
-export function configuredQueue(settings: Settings): { queueUrl: string; client: SQSClient; embedded: boolean } {
+export function configuredQueue(settings: Settings): {
+  queueUrl: string;
+  client: SQSClient;
+  embedded: boolean;
+} {
   if (settings.queue.url) {
     return {
       queueUrl: settings.queue.url,
@@ -98,7 +102,12 @@ export async function runChecks(checks: Check[]): Promise<CheckResult[]> {
     try {
       results.push(await check());
     } catch (error) {
-      results.push({ name: check.name || 'check', ok: false, detail: errorMessage(error), fix: 'see the message' });
+      results.push({
+        name: check.name || 'check',
+        ok: false,
+        detail: errorMessage(error),
+        fix: 'see the message',
+      });
     }
   }
   return results;

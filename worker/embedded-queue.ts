@@ -23,7 +23,10 @@ export const DEAD_LETTER_QUEUE_ATTRIBUTES = { MessageRetentionPeriod: String(14 
 export const MAX_RECEIVE_COUNT = 3;
 
 /** Dummy credentials: fauxqs accepts any signature; the SDK insists on having some. */
-export const EMBEDDED_CREDENTIALS = { accessKeyId: 'codingworker-local', secretAccessKey: 'codingworker-local' };
+export const EMBEDDED_CREDENTIALS = {
+  accessKeyId: 'codingworker-local',
+  secretAccessKey: 'codingworker-local',
+};
 
 /** The work directory: CW_WORK_DIR, else ~/.codingworker. */
 export function workDirectory(configured: string | undefined): string {
@@ -82,12 +85,16 @@ export async function startEmbeddedQueue(options: { port: number; dataDir: strin
   // Created only when missing: fauxqs's createQueue replaces a queue, and with it the restored messages.
   const dlqArn = server.inspectQueue(DEAD_LETTER_QUEUE_NAME)?.arn;
   const deadLetterArn =
-    dlqArn ?? server.createQueue(DEAD_LETTER_QUEUE_NAME, { attributes: DEAD_LETTER_QUEUE_ATTRIBUTES }).queueArn;
+    dlqArn ??
+    server.createQueue(DEAD_LETTER_QUEUE_NAME, { attributes: DEAD_LETTER_QUEUE_ATTRIBUTES }).queueArn;
   if (!server.inspectQueue(TASK_QUEUE_NAME)) {
     server.createQueue(TASK_QUEUE_NAME, {
       attributes: {
         ...TASK_QUEUE_ATTRIBUTES,
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: deadLetterArn,
+          maxReceiveCount: MAX_RECEIVE_COUNT,
+        }),
       },
     });
   }

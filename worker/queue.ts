@@ -169,7 +169,8 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         const controller = new AbortController();
         running.set(message.MessageId!, controller);
         const deadline = setTimeout(
-          () => controller.abort(new TimeoutError(`the task ran longer than ${settings.taskTimeoutSeconds} s`)),
+          () =>
+            controller.abort(new TimeoutError(`the task ran longer than ${settings.taskTimeoutSeconds} s`)),
           settings.taskTimeoutSeconds * 1_000,
         );
         try {
@@ -182,7 +183,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
           });
           const outcome = await untilAborted(work, controller.signal);
           clearInterval(heartbeat);
-          await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+          await client.send(
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
           log.info({ outcome: outcome.status, detail: outcome.detail, url: outcome.url }, 'task finished');
           return outcome.status;
         } catch (thrown) {
@@ -242,7 +245,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     } catch (error) {
       // A queue call failed mid-way (delete, visibility, DLQ send): the message is still in the queue and
       // comes back after its visibility timeout, so nothing is lost; the next delivery decides again.
-      logger.error({ error, message_id: message.MessageId }, 'could not settle the message; it will reappear');
+      logger.error(
+        { error, message_id: message.MessageId },
+        'could not settle the message; it will reappear',
+      );
     } finally {
       metrics.inFlight.dec();
       metrics.tasks.inc({ outcome });
@@ -276,7 +282,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   async function sampleDepth(): Promise<void> {
     try {
       const { Attributes } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
       );
       metrics.queueDepth.set(Number(Attributes?.ApproximateNumberOfMessages ?? 0));
     } catch {
@@ -327,7 +336,8 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       pollingCompleteWaitTimeMs: (settings.waitTimeSeconds + 5) * 1_000,
       handleMessage: accept,
       preReceiveMessageCallback: async () => {
-        if (failedPolls > 0) await sleep(backoff(), undefined, { signal: stopping.signal }).catch(() => undefined);
+        if (failedPolls > 0)
+          await sleep(backoff(), undefined, { signal: stopping.signal }).catch(() => undefined);
       },
       postReceiveMessageCallback: async () => {
         failedPolls = 0;
@@ -373,7 +383,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
           'waiting for running tasks to finish',
         );
         const grace = new AbortController();
-        const graceOver = sleep(settings.shutdownGraceSeconds * 1_000, 'grace-over', { signal: grace.signal });
+        const graceOver = sleep(settings.shutdownGraceSeconds * 1_000, 'grace-over', {
+          signal: grace.signal,
+        });
         const first = await Promise.race([slots.onIdle().then(() => 'idle'), graceOver]);
         grace.abort();
         graceOver.catch(() => undefined);

@@ -83,7 +83,12 @@ describe('the daemon process', () => {
     const sqs = await emulator();
     const record = recordFile();
     const env = { CW_TEST_HANDLER: 'slow', CW_TEST_WORK_MS: '8000', CW_TEST_RECORD_FILE: record };
-    const first = daemon(sqs, { ...env, CW_SHUTDOWN_GRACE: '1', CW_VISIBILITY_TIMEOUT: '30', CW_HEARTBEAT_INTERVAL: '10' });
+    const first = daemon(sqs, {
+      ...env,
+      CW_SHUTDOWN_GRACE: '1',
+      CW_VISIBILITY_TIMEOUT: '30',
+      CW_HEARTBEAT_INTERVAL: '10',
+    });
     await first.waitForLine(polling);
     await sendTask(sqs.client(), sqs.queueUrl, 33);
     await first.waitForLine((line) => line.message === 'task started');

@@ -11,8 +11,8 @@ import { createMetrics, type Metrics } from '../../worker/health-server.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createQueueConsumer, type QueueConsumer } from '../../worker/queue.ts';
 import { loadSettings } from '../../worker/settings.ts';
-import { createTestHandler, type TestHandlerName } from '../support/daemon-test-handler.ts';
 import { recordedEvents } from '../support/daemon-process.ts';
+import { createTestHandler, type TestHandlerName } from '../support/daemon-test-handler.ts';
 import { type SqsEmulator, startSqsEmulator } from '../support/sqs-emulator.ts';
 import { eventually, queueCount, receiveAll, sendRaw, sendTask } from '../support/task-messages.ts';
 
@@ -52,7 +52,12 @@ async function startConsumer(
       done();
     },
   });
-  const { logger } = await createLogger({ workerId: settings.workerId, level: 'debug', retentionDays: 7, stdout });
+  const { logger } = await createLogger({
+    workerId: settings.workerId,
+    level: 'debug',
+    retentionDays: 7,
+    stdout,
+  });
   const client = emulator.client();
   const commands: Harness['commands'] = [];
   client.middlewareStack.add(
@@ -97,7 +102,11 @@ describe('queue consumer on fauxqs', () => {
 
   test('long-polls: a message sent mid-poll is taken at once, without a burst of receives', async () => {
     const h = await startConsumer('complete', { CW_WAIT_TIME_SECONDS: '2' });
-    await eventually(() => h.consumer.state().polling && h.consumer.state().lastPollAt !== undefined, 5_000, 'a poll');
+    await eventually(
+      () => h.consumer.state().polling && h.consumer.state().lastPollAt !== undefined,
+      5_000,
+      'a poll',
+    );
     const sentAt = Date.now();
     await sendTask(h.client, h.emulator.queueUrl, 11);
     await eventually(() => events(h, 'done').length === 1, 5_000, 'the task');
@@ -106,8 +115,15 @@ describe('queue consumer on fauxqs', () => {
     const receives = h.commands.filter((command) => command.name === 'ReceiveMessageCommand');
     assert.ok(receives.every((command) => command.input.WaitTimeSeconds === 2));
     const elapsedSeconds = (Date.now() - receives[0]!.at) / 1_000;
-    assert.ok(receives.length <= elapsedSeconds / 2 + 3, `${receives.length} receives in ${elapsedSeconds} s`);
-    await eventually(async () => (await queueCount(h.client, h.emulator.queueUrl)) === 0, 5_000, 'the delete');
+    assert.ok(
+      receives.length <= elapsedSeconds / 2 + 3,
+      `${receives.length} receives in ${elapsedSeconds} s`,
+    );
+    await eventually(
+      async () => (await queueCount(h.client, h.emulator.queueUrl)) === 0,
+      5_000,
+      'the delete',
+    );
   });
 
   test('heartbeat keeps a long task invisible past the visibility timeout, then it is deleted once', async () => {
@@ -116,11 +132,19 @@ describe('queue consumer on fauxqs', () => {
     await eventually(() => events(h, 'start').length === 1, 5_000, 'the start');
     // 3.5 s into a task whose message is received with a 2 s visibility timeout.
     await new Promise((resolve) => setTimeout(resolve, 3_500));
-    assert.deepEqual(await receiveAll(h.client, h.emulator.queueUrl), [], 'the message became visible mid-task');
+    assert.deepEqual(
+      await receiveAll(h.client, h.emulator.queueUrl),
+      [],
+      'the message became visible mid-task',
+    );
     await eventually(() => events(h, 'done').length === 1, 8_000, 'the end of the task');
     assert.ok(visibilityChanges(h).length >= 3, `only ${visibilityChanges(h).length} heartbeats`);
     assert.ok(visibilityChanges(h).every((command) => command.input.VisibilityTimeout === 2));
-    await eventually(async () => (await queueCount(h.client, h.emulator.queueUrl)) === 0, 5_000, 'the delete');
+    await eventually(
+      async () => (await queueCount(h.client, h.emulator.queueUrl)) === 0,
+      5_000,
+      'the delete',
+    );
     assert.equal(events(h, 'start').length, 1);
   });
 
@@ -136,7 +160,10 @@ describe('queue consumer on fauxqs', () => {
     const gaps = starts.slice(1).map((start, index) => (start.at as number) - (starts[index]!.at as number));
     assert.ok(gaps[0]! < 500, `immediate retry took ${gaps[0]} ms`);
     assert.ok(gaps[1]! >= 900 && gaps[1]! < 2_500, `first delayed retry after ${gaps[1]} ms, expected ~1000`);
-    assert.ok(gaps[2]! >= 1_900 && gaps[2]! < 3_500, `second delayed retry after ${gaps[2]} ms, expected ~2000`);
+    assert.ok(
+      gaps[2]! >= 1_900 && gaps[2]! < 3_500,
+      `second delayed retry after ${gaps[2]} ms, expected ~2000`,
+    );
     assert.deepEqual(
       visibilityChanges(h).map((command) => command.input.VisibilityTimeout),
       [1, 2],

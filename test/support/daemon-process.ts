@@ -1,8 +1,8 @@
 // Runs a daemon in a child process (test/support/daemon-entry.ts or the real CLI) and follows its JSON log
 // lines, so tests can send real signals (SIGTERM, SIGKILL) and wait for what the daemon says.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const DAEMON_ENTRY = fileURLToPath(new URL('./daemon-entry.ts', import.meta.url));

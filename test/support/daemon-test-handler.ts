@@ -23,7 +23,11 @@ export function createTestHandler(name: TestHandlerName, options: TestHandlerOpt
   const workMs = options.workMs ?? 1_000;
   return {
     async handle(task, context) {
-      const fields = { issue: task.issue_number, messageId: context.messageId, receiveCount: context.receiveCount };
+      const fields = {
+        issue: task.issue_number,
+        messageId: context.messageId,
+        receiveCount: context.receiveCount,
+      };
       record('start', fields);
       switch (name) {
         case 'complete':

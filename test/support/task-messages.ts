@@ -1,9 +1,9 @@
 // Task messages for queue tests, built by the action's own code from a real webhook payload.
 import {
   GetQueueAttributesCommand,
+  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
-  type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
@@ -15,7 +15,11 @@ export async function sendTask(client: SQSClient, queueUrl: string, issueNumber:
   payload.issue.number = issueNumber;
   const message = encodeTaskMessage(taskFromIssuesEvent(payload, { triggerLabel: 'auto-code' }));
   const sent = await client.send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: message.attributes }),
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: message.body,
+      MessageAttributes: message.attributes,
+    }),
   );
   return sent.MessageId!;
 }
@@ -60,7 +64,11 @@ export async function queueCount(client: SQSClient, queueUrl: string): Promise<n
 }
 
 /** Polls check() every 100 ms until it returns true, or fails after timeoutMs. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition') {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

@@ -86,7 +86,13 @@ test('no canary secret of any format reaches the log file, however it is logged'
   const dir = mkdtempSync(join(tmpdir(), 'cw-log-'));
   const { lines, stdout } = collector();
   const file = join(dir, 'worker.log');
-  const { logger, close } = await createLogger({ workerId: 'w', level: 'debug', file, retentionDays: 7, stdout });
+  const { logger, close } = await createLogger({
+    workerId: 'w',
+    level: 'debug',
+    file,
+    retentionDays: 7,
+    stdout,
+  });
   const task = taskLogger(logger, { issue_number: 1, repository: 'o/r' });
   for (const [name, secret] of Object.entries(CANARY_SECRETS)) {
     task.info(`message with ${secret}`);
@@ -97,7 +103,9 @@ test('no canary secret of any format reaches the log file, however it is logged'
     logger.child({ context: `child binding ${secret}` }).info(`child ${name}`);
   }
   await close();
-  const written = readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+  const written = readdirSync(dir)
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .join('\n');
   assert.ok(written.length > 1_000, 'the file was written');
   for (const [name, secret] of Object.entries(CANARY_SECRETS)) {
     for (const fragment of secret.split('\n')) {

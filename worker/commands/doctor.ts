@@ -6,7 +6,9 @@ import { loadSettings } from '../settings.ts';
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('check every dependency of the worker (queue, Docker, Ollama and the model, GitHub) and say how to fix it')
+    .description(
+      'check every dependency of the worker (queue, Docker, Ollama and the model, GitHub) and say how to fix it',
+    )
     .action(async () => {
       const settings = loadSettings();
       const results = await runChecks(allChecks(settings));

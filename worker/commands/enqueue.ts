@@ -4,13 +4,21 @@ import { readFileSync } from 'node:fs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Octokit } from '@octokit/rest';
 import { type Command, Option } from 'commander';
-import { encodeTaskMessage, type IssuesEventPayload, taskFromIssuesEvent } from '../../action/task-message.ts';
+import {
+  encodeTaskMessage,
+  type IssuesEventPayload,
+  taskFromIssuesEvent,
+} from '../../action/task-message.ts';
 import { configuredQueue } from '../doctor.ts';
 import { errorMessage } from '../errors.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 
 /** The issue as an `issues` event payload, fetched from GitHub (GITHUB_TOKEN at GITHUB_API_URL). */
-async function payloadFromGitHub(settings: Settings, repository: string, issue: number): Promise<IssuesEventPayload> {
+async function payloadFromGitHub(
+  settings: Settings,
+  repository: string,
+  issue: number,
+): Promise<IssuesEventPayload> {
   if (!settings.github.token) {
     throw new Error('--repo/--issue reads the issue from GitHub: set GITHUB_TOKEN (or use --payload <file>)');
   }
@@ -30,7 +38,9 @@ async function payloadFromGitHub(settings: Settings, repository: string, issue: 
       number: data.number,
       title: data.title,
       body: data.body ?? '',
-      labels: data.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter(Boolean),
+      labels: data.labels
+        .map((label) => (typeof label === 'string' ? label : (label.name ?? '')))
+        .filter(Boolean),
       assignees: (data.assignees ?? []).map((assignee) => ({ login: assignee.login })),
       created_at: data.created_at,
       updated_at: data.updated_at,
@@ -44,8 +54,12 @@ async function payloadFromGitHub(settings: Settings, repository: string, issue: 
 export function register(program: Command): void {
   program
     .command('enqueue')
-    .description('send a task message for an issue to the queue (CW_QUEUE_URL, else the running embedded queue)')
-    .addOption(new Option('--payload <file>', 'an issues webhook payload (JSON)').conflicts(['repo', 'issue']))
+    .description(
+      'send a task message for an issue to the queue (CW_QUEUE_URL, else the running embedded queue)',
+    )
+    .addOption(
+      new Option('--payload <file>', 'an issues webhook payload (JSON)').conflicts(['repo', 'issue']),
+    )
     .option('--repo <owner/name>', 'the repository (with --issue; reads the issue with GITHUB_TOKEN)')
     .option('--issue <number>', 'the issue number (with --repo)', (value) => Number.parseInt(value, 10))
     .action(async (options: { payload?: string; repo?: string; issue?: number }) => {

@@ -6,7 +6,9 @@ import { loadSettings } from '../settings.ts';
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run the worker: poll the queue (CW_QUEUE_URL, else an embedded local queue) and do the tasks')
+    .description(
+      'run the worker: poll the queue (CW_QUEUE_URL, else an embedded local queue) and do the tasks',
+    )
     .action(async () => {
       const settings = loadSettings();
       const daemon = await startDaemon(settings);
