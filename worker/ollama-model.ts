@@ -191,6 +191,12 @@ class OllamaModel implements Model {
       }
       return new PermanentError(`Ollama refused the request (HTTP ${status}): ${message}`, { cause: error });
     }
+    if ((error as { name?: string }).name === 'TimeoutError') {
+      return new TransientError(
+        `Ollama at ${this.settings.host} did not answer within ${PREFLIGHT_TIMEOUT_MS / 1000} s: check that it is running and not stuck (restart it)`,
+        { cause: error },
+      );
+    }
     if (error instanceof TypeError || (error as { name?: string }).name === 'AbortError') {
       // fetch() failed before any HTTP answer: connection refused, reset, DNS.
       const cause = (error as { cause?: { code?: string } }).cause?.code;
