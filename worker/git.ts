@@ -5,7 +5,7 @@
 // never in argv, a URL or .git/config. Before host git reads a workspace again, the repository's config is
 // restored to what clone wrote, so filters, textconv, includes or url rewrites the agent planted never run.
 import { spawn } from 'node:child_process';
-import { lstat, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { lchown, lstat, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PermanentError, TransientError } from './errors.ts';
@@ -94,6 +94,7 @@ class HostGit implements Git {
       cwd: dir,
       what: 'count changed lines',
     });
+    await handBack(dir);
     return parseChanges(names, counts);
   }
 
@@ -189,6 +190,24 @@ class HostGit implements Git {
         ? new TransientError(message, { cause: error })
         : new PermanentError(message, { cause: error });
     });
+  }
+}
+
+/**
+ * A worker running as root writes index and objects as root; while the sandbox user owns the workspace
+ * (the agent may still work after a failed verification) its own git could then no longer write there.
+ * So whatever host git wrote under .git goes back to the workspace's owner. lchown: links are refused
+ * before this point anyway, and never followed.
+ */
+async function handBack(dir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const owner = await stat(dir);
+  if (owner.uid === 0) return;
+  const gitDir = join(dir, '.git');
+  const entries = await readdir(gitDir, { recursive: true, withFileTypes: true });
+  for (const path of [gitDir, ...entries.map((entry) => join(entry.parentPath, entry.name))]) {
+    const info = await lstat(path);
+    if (info.uid !== owner.uid || info.gid !== owner.gid) await lchown(path, owner.uid, owner.gid);
   }
 }
 

@@ -235,6 +235,32 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     assert.throws(() => repo.git('rev-parse', '--verify', '--quiet', 'refs/heads/auto-code/issue-46'));
   });
 
+  it('gives a failed verification back to the agent, whose own git still works after the host staged files', async () => {
+    const result = await codingworker(
+      [
+        // 60 files: host git's staging then owns many object directories the agent's git must write into next.
+        bash("for i in $(seq 1 60); do echo one$i > data$i.txt; done; printf 'def fixed(:\\n' > fixed.py"),
+        bash('echo CODINGWORKER_DONE', '- Added fixed.py'),
+        bash(
+          `for i in $(seq 1 60); do echo two$i > data$i.txt; done; printf 'def fixed():\\n    return 1\\n' > fixed.py && printf 'def greet(n):\\n    return f"Hello, {n}!"\\n' > greet.py && git add -A && git status --short`,
+        ),
+        bash('echo CODINGWORKER_DONE', '- Added fixed.py with a working function'),
+      ],
+      task(48, 'Fix after feedback'),
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const feedback = result.ollama.chats[2]!.messages.at(-1)!.content;
+    assert.match(feedback, /fixed\.py:1: /, 'the syntax error went back to the agent');
+    const observation = result.ollama.chats[3]!.messages.at(-1)!.content;
+    assert.match(observation, /Exit code: 0/, `the agent's git add worked: ${observation}`);
+    assert.match(result.stdout, /\*\*合格\*\* · 検証 2 回/);
+    assert.equal(repo.git('show', 'auto-code/issue-48:fixed.py'), 'def fixed():\n    return 1\n');
+    assert.equal(
+      repo.git('ls-tree', '--name-only', 'auto-code/issue-48', 'fixed.py', 'greet.py').trim(),
+      'fixed.py\ngreet.py',
+    );
+  });
+
   it('skips (exit 3) when the branch exists without a CodingWorker commit, running nothing', async () => {
     repo.git('branch', 'auto-code/issue-47', 'main');
     const result = await codingworker([], task(47, 'Taken'));

@@ -3,6 +3,7 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -155,6 +156,15 @@ describe('host git', () => {
     chownTree(dir);
     chownTree(join(dir, 'owned.txt'));
     assert.equal((await git.changedFiles(dir)).length, 1);
+    const ownedByOthers = (path: string): string[] =>
+      readdirSync(path, { recursive: true, withFileTypes: true })
+        .map((entry) => join(entry.parentPath, entry.name))
+        .filter((entry) => lstatSync(entry).uid !== 4321);
+    assert.deepEqual(
+      ownedByOthers(join(dir, '.git')),
+      [],
+      'what host git wrote went back to the sandbox user',
+    );
     assert.match(await git.commit(dir, 'message\n'), /^[0-9a-f]{40}$/);
 
     const other = workspace();
