@@ -133,8 +133,8 @@ class DockerSandboxProvider implements SandboxProvider {
           ReadonlyRootfs: true,
           Tmpfs: {
             '/tmp': 'rw,noexec,nosuid,nodev,size=512m',
-            // Not noexec: pip --user and friends put runnable files under ~/.local.
-            [SANDBOX_HOME]: `rw,nosuid,nodev,size=256m,mode=0700,uid=${uid},gid=${gid}`,
+            // Docker's tmpfs default is noexec; the home allows exec: pip --user and friends put tools in ~/.local.
+            [SANDBOX_HOME]: `rw,exec,nosuid,nodev,size=256m,uid=${uid},gid=${gid}`,
           },
           Binds: [`${workspace}:/workspace:rw`],
           PidsLimit: this.settings.pids,
@@ -221,6 +221,7 @@ class DockerSandbox implements Sandbox {
   private readonly workspace: string;
   private readonly restore: { uid: number; gid: number } | undefined;
   private destroyed: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     docker: Docker,
@@ -239,9 +240,16 @@ class DockerSandbox implements Sandbox {
     this.restore = restore;
   }
 
-  async exec(
+  /** Commands run one at a time: each one ends by killing every process but PID 1 (see RUN_COMMAND). */
+  exec(command: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ExecResult> {
+    const result = this.queue.then(() => this.execNow(command, options));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async execNow(
     command: string,
-    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+    options: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<ExecResult> {
     const { signal } = options;
     signal?.throwIfAborted();
@@ -276,7 +284,9 @@ class DockerSandbox implements Sandbox {
       const timer = setTimeout(
         () => {
           hostTimedOut = true;
-          void this.killAll().finally(() => setTimeout(() => stream.end(), 1_000).unref());
+          void this.killAll().finally(() =>
+            setTimeout(() => (stream as unknown as { destroy(): void }).destroy(), 1_000).unref(),
+          );
         },
         timeoutMs + KILL_AFTER_SECONDS * 1000 + HOST_GRACE_MS,
       );
@@ -290,8 +300,9 @@ class DockerSandbox implements Sandbox {
       stream.on('close', finish);
       stream.on('error', finish);
     });
+    // A hijacked stream is half-open after 'end': close our side, or the socket keeps the process alive.
+    (stream as unknown as { destroy(): void }).destroy();
     if (aborted) {
-      (stream as unknown as { destroy(): void }).destroy();
       throw signal?.reason ?? new DOMException('The command was aborted', 'AbortError');
     }
 
@@ -346,8 +357,8 @@ class DockerSandbox implements Sandbox {
   /** Kills every process of the sandbox user except PID 1 (the keep-alive loop). */
   private async killAll(): Promise<void> {
     try {
-      const exec = await this.container.exec({ Cmd: ['bash', '-c', 'kill -9 -1'] });
-      await exec.start({ Detach: true });
+      const exec = await this.container.exec({ Cmd: ['bash', '-c', 'kill -9 -1'], AttachStdout: true });
+      await drain(await exec.start({ hijack: true, stdin: false }));
     } catch (error) {
       this.logger.warn({ container: this.id, err: error }, 'Could not kill the sandbox processes');
     }
@@ -368,7 +379,7 @@ class DockerSandbox implements Sandbox {
       const stream = await exec.start({ hijack: true, stdin: false });
       const out = new CappedOutput(4_096);
       this.docker.modem.demuxStream(stream, out, new CappedOutput(1_024));
-      await new Promise((resolve) => stream.on('end', resolve));
+      await drain(stream);
       const match = /^oom_kill (\d+)$/m.exec(out.text());
       return match !== null && Number(match[1]) > 0;
     } catch {
@@ -468,6 +479,17 @@ export class CappedOutput extends Writable {
     const cut = this.total - this.headBytes - tail.length;
     return `${head}\n[CodingWorker: ${cut} bytes of output cut here]\n${tail.toString('utf8')}`;
   }
+}
+
+/** Reads a stream to its end (or error) and closes it. */
+async function drain(stream: NodeJS.ReadableStream): Promise<void> {
+  await new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+    stream.resume();
+  });
+  (stream as unknown as { destroy(): void }).destroy();
 }
 
 function slug(text: string): string {
