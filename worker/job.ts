@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { TaskMessage } from '../action/task-message.ts';
-import { commitMessage } from './commit-message.ts';
+import { commitMessage, oneLine } from './commit-message.ts';
 import { errorMessage, PermanentError, TimeoutError } from './errors.ts';
 import type { Forge } from './forge.ts';
 import { type ChangedFile, createGit } from './git.ts';
@@ -129,7 +129,7 @@ export async function runJob(
         workspace,
         branch: repository.branch,
         commitSha,
-        title: `[auto-code] ${task.title}`,
+        title: `[auto-code] ${oneLine(task.title, 200)}`,
         description,
       }),
     );
