@@ -75,7 +75,8 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
       logger,
       signal,
       observationLimit: Math.max(1_000, Math.min(20_000, Math.floor(budget * 0.375))),
-      onStep: (step) => input.onProgress?.({ step: step.step, lastAction: step.action }),
+      // Progress may be shown on the issue: one short line, not a whole heredoc.
+      onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
     };
 
     let verdict: Verdict;

@@ -42,6 +42,7 @@ describe('reply parser (the action protocol)', () => {
       '```json\n{"tool": "run_command", "command": "ls -la"}\n```',
       'I will list the files: {"name": "bash", "parameters": {"command": "ls -la"}}',
       '{"command": "ls -la"}',
+      '<tool_call>\n{"name": "bash", "arguments": {"command": "ls -la"}}\n</tool_call>',
     ];
     for (const shape of shapes) {
       assert.deepEqual(parseReply(shape), { kind: 'command', command: 'ls -la', via: 'json' }, shape);

@@ -144,10 +144,11 @@ describe('builtin runner (scripted model, fake sandbox)', () => {
     assert.equal(verifyCalls(), 1);
     assert.deepEqual(result.verdict, PASS);
     assert.ok(result.promptTokens > 0 && result.completionTokens > 0);
-    assert.deepEqual(
-      progress.map((update) => update.step),
-      [1, 2, 3],
-    );
+    assert.deepEqual(progress, [
+      { step: 1, lastAction: 'ls -la' },
+      { step: 2, lastAction: "cat > hello.py <<'EOF' print('hello') EOF" },
+      { step: 3, lastAction: 'echo CODINGWORKER_DONE' },
+    ]);
     assert.deepEqual(provider.started, [{ taskId: 'octo/hello#7', workspace: '/tmp/workspace' }]);
     assert.equal(provider.destroyed, 1);
     assertEveryRequestSound(32_768);
