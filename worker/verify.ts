@@ -221,7 +221,8 @@ async function jsonErrors(path: string, text: string): Promise<string[]> {
     return error ? [`${path}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`] : [];
   }
   try {
-    JSON.parse(text);
+    // A byte-order mark is common in files saved on Windows and harmless to every JSON reader but this one.
+    JSON.parse(text.replace(/^\uFEFF/, ''));
     return [];
   } catch (error) {
     return [`${path}: ${(error as Error).message}`];

@@ -94,7 +94,7 @@ describe('verification', () => {
     write('src/good.ts', 'export const x: number = 1;\n');
     write('src/good.js', 'export const y = () => 2;\n');
     write('src/view.tsx', 'export const V = () => <div>hi</div>;\n');
-    write('data.json', '{"a": [1, 2]}\n');
+    write('data.json', '\uFEFF{"a": [1, 2]}\n');
     write('tsconfig.json', '{ // comments are fine here\n "compilerOptions": {}, }\n');
     write('config.yml', 'a: 1\nb: [x, y]\n');
     const good = await verify();
