@@ -74,6 +74,13 @@ ensure_docker() {
 
 ensure_sandbox_image() {
   if node build/worker/cli.js --help 2>/dev/null | grep -q '^  sandbox'; then
+    # Without a registry the image is built from Debian packages (debootstrap: Linux, as root). Elsewhere
+    # (macOS, non-root) `sandbox build` uses sandbox/Dockerfile instead.
+    if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && ! PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null; then
+      say "installing debootstrap (builds the sandbox image offline)"
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    fi
     node build/worker/cli.js sandbox build --if-missing
   fi
 }
