@@ -1,0 +1,128 @@
+// The documents say what the code does: every CW_* name in docs/ exists in the code, the settings appendix of
+// the setup guides lists every setting, links and anchors resolve, the message example is a valid message,
+// and the workflow shown in the setup guides is exactly what Terraform prints.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { encodeTaskMessage, parseTaskMessage } from '../../action/task-message.ts';
+import { evaluate, INFRA_DIR } from './infra-hcl.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DOCS = join(ROOT, 'docs');
+const read = (path: string) => readFileSync(path, 'utf8');
+const markdown = readdirSync(DOCS).filter((name) => name.endsWith('.md'));
+/** The documents this test holds to every rule; others' documents are checked for CW_* names only. */
+const OWN = [
+  'architecture.md',
+  'setup.md',
+  'setup.ja.md',
+  'troubleshooting.md',
+  'operations.md',
+  'message-api.md',
+];
+
+function sourceText(): string {
+  const texts: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|sh|tf|tftpl|service|plist|example|yml|yaml)$/.test(entry.name)) texts.push(read(path));
+    }
+  };
+  for (const dir of ['worker', 'action', 'service', 'infra', 'scripts']) walk(join(ROOT, dir));
+  texts.push(read(join(ROOT, 'action.yml')));
+  return texts.join('\n');
+}
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens (letters of any script kept). */
+function anchors(text: string): Set<string> {
+  const found = new Set<string>();
+  for (const match of text.matchAll(/^#{1,6} (.+)$/gm)) {
+    const slug = match[1]!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    found.add(slug);
+  }
+  return found;
+}
+
+describe('docs match the code', () => {
+  test('every CW_* name in docs/ is read somewhere in the code', () => {
+    const code = sourceText();
+    const missing: string[] = [];
+    for (const name of markdown) {
+      for (const match of read(join(DOCS, name)).matchAll(/\bCW_[A-Z0-9_]*[A-Z0-9]\b/g)) {
+        if (!code.includes(match[0])) missing.push(`${name}: ${match[0]}`);
+      }
+    }
+    assert.deepEqual([...new Set(missing)], []);
+  });
+
+  test('the settings appendix of both setup guides lists every worker setting', () => {
+    const settings = read(join(ROOT, 'worker', 'settings.ts'));
+    const names = [...settings.matchAll(/^ {2}'[\w.]+': '([A-Z][A-Z0-9_]+)',$/gm)].map((match) => match[1]!);
+    assert.ok(names.length >= 40, `found only ${names.length} settings in worker/settings.ts`);
+    for (const guide of ['setup.md', 'setup.ja.md']) {
+      const text = read(join(DOCS, guide));
+      const appendix = text.slice(text.lastIndexOf('\n## '));
+      const absent = names.filter((name) => !appendix.includes(`\`${name}\``));
+      assert.deepEqual(absent, [], `${guide}: add these settings to the appendix table`);
+    }
+  });
+
+  test('relative links in the documents resolve, anchors included', () => {
+    const broken: string[] = [];
+    for (const name of OWN) {
+      const path = join(DOCS, name);
+      for (const match of read(path).matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = match[1]!;
+        if (/^[a-z]+:/.test(target)) continue;
+        const [file, anchor] = target.split('#');
+        const targetPath = file ? resolve(dirname(path), file) : path;
+        let text: string;
+        try {
+          text = read(targetPath);
+        } catch {
+          broken.push(`${name}: ${target} (no such file)`);
+          continue;
+        }
+        if (anchor && targetPath.endsWith('.md') && !anchors(text).has(decodeURIComponent(anchor))) {
+          broken.push(`${name}: ${target} (no such heading)`);
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  test('the message example is a valid task message, with the size and attributes the document states', () => {
+    const text = read(join(DOCS, 'message-api.md'));
+    const [body, attributes] = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((match) =>
+      JSON.parse(match[1]!),
+    );
+    const parsed = parseTaskMessage(JSON.stringify(body));
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+    const encoded = encodeTaskMessage(parsed.task);
+    assert.deepEqual(encoded.attributes, attributes);
+    assert.match(text, new RegExp(`\\(${encoded.bytes} bytes\\)`));
+    assert.match(text, /262,144 bytes/);
+  });
+
+  const scratch = mkdtempSync(join(tmpdir(), 'cw-docs-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('the workflow in both setup guides is exactly what terraform output -raw workflow_snippet prints', async () => {
+    const [rendered] = (await evaluate(scratch, [
+      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "auto-code", queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "sts.amazonaws.com" })`,
+    ])) as string[];
+    const withoutHeader = rendered!.replace(/^#.*\n/, '');
+    for (const guide of ['setup.md', 'setup.ja.md']) {
+      const shown = /```yaml\n(name: CodingWorker[\s\S]*?)```/.exec(read(join(DOCS, guide)))?.[1];
+      assert.equal(shown, withoutHeader, `${guide} shows a different workflow than Terraform renders`);
+    }
+  });
+});
