@@ -69,11 +69,11 @@ else
   write "$UNIT" "$ROOT/service/codingworker.service"
   $DRY_RUN && exit 0
   mkdir -p "$LOG_DIR"
-  systemctl --user daemon-reload
   if $fresh_env; then
     echo "Created $ENV_FILE (mode 600): fill it in (docs/setup.md), then run: bash service/install.sh"
     exit 0
   fi
+  systemctl --user daemon-reload
   systemctl --user enable codingworker
   systemctl --user restart codingworker
   echo "Started codingworker. Status: systemctl --user status codingworker; log: journalctl --user -u codingworker -f"
