@@ -90,6 +90,17 @@ export const SettingsSchema = z
       /** CW_AGENT_TIMEOUT: wall-clock seconds the agent may work on one task, verification rounds included.
        * Default 2700 (45 min), leaving room for checks, push and pull request within CW_TASK_TIMEOUT. */
       maxWallSeconds: positive(2_700),
+      /** CW_OPENHANDS_IMAGE: the image with the OpenHands CLI, for CW_RUNNER=openhands. Default
+       * codingworker-openhands:latest, which you build FROM the sandbox image (docs/openhands.md). */
+      openhandsImage: z.string().min(1).default('codingworker-openhands:latest'),
+      /** CW_OPENHANDS_DOCKER_SOCKET: Docker socket mounted into the OpenHands container — root on the host.
+       * "none" mounts nothing. Default /var/run/docker.sock (OpenHands' documented Docker route). */
+      openhandsDockerSocket: z.string().min(1).default('/var/run/docker.sock'),
+      /** CW_OPENHANDS_NETWORK: Docker network of the OpenHands container; it must reach Ollama. Default bridge. */
+      openhandsNetwork: z.string().min(1).default('bridge'),
+      /** CW_OPENHANDS_LLM_BASE_URL: Ollama's OpenAI-compatible API as the container sees it. Default: OLLAMA_HOST
+       * with 127.0.0.1/localhost replaced by host.docker.internal, plus /v1. */
+      openhandsLlmBaseUrl: optionalText,
     }),
     sandbox: z.object({
       /** CW_SANDBOX_IMAGE: the sandbox image. Default codingworker-sandbox:latest. */
@@ -181,6 +192,10 @@ const ENV_NAMES: Record<string, string> = {
   'agent.maxTokens': 'CW_MAX_TOKENS',
   'agent.verifyRounds': 'CW_VERIFY_ROUNDS',
   'agent.workDir': 'CW_WORK_DIR',
+  'agent.openhandsImage': 'CW_OPENHANDS_IMAGE',
+  'agent.openhandsDockerSocket': 'CW_OPENHANDS_DOCKER_SOCKET',
+  'agent.openhandsNetwork': 'CW_OPENHANDS_NETWORK',
+  'agent.openhandsLlmBaseUrl': 'CW_OPENHANDS_LLM_BASE_URL',
   'agent.maxWallSeconds': 'CW_AGENT_TIMEOUT',
   'sandbox.image': 'CW_SANDBOX_IMAGE',
   'sandbox.memoryMb': 'CW_SANDBOX_MEMORY_MB',
