@@ -2,7 +2,7 @@
 // The IAM side of infra/: every Allow statement is compared with the exact set of permissions the
 // action and the worker need (issue 6), and the checker itself is shown to fail on widened copies.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -327,5 +327,60 @@ describe('infra IAM: the GitHub OIDC trust', () => {
       subjectsOk(['*']),
     ]);
     assert.deepEqual(results, [true, false, false, false, true, false]);
+  });
+});
+
+describe('infra IAM: the code needs no more than it is granted', () => {
+  const ROOT = join(import.meta.dirname, '..', '..');
+
+  /** IAM actions behind the AWS SDK commands a set of files sends (batch variants share the action). */
+  function commandsIn(files: string[], client: string, prefix: string): Set<string> {
+    const actions = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes(`'@aws-sdk/${client}'`) && !text.includes(`"@aws-sdk/${client}"`)) continue;
+      for (const match of text.matchAll(/\b([A-Z][A-Za-z]+?)(Batch)?Command\b/g))
+        actions.add(`${prefix}:${match[1]}`);
+    }
+    return actions;
+  }
+
+  function sources(dir: string, skip: string[] = []): string[] {
+    const found: string[] = [];
+    for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      const path = join(entry.parentPath, entry.name);
+      if (entry.isFile() && /\.(ts|js)$/.test(entry.name) && !skip.some((name) => path.endsWith(name)))
+        found.push(path);
+    }
+    return found;
+  }
+
+  test('every SQS and CloudWatch call of the worker (and of sqs-consumer) is in its policy', () => {
+    // The embedded queue talks to the in-process emulator with dummy credentials, never to AWS.
+    const worker = sources(join(ROOT, 'worker'), ['embedded-queue.ts']);
+    const consumer = sources(join(ROOT, 'node_modules', 'sqs-consumer', 'dist', 'esm'));
+    const used = new Set([
+      ...commandsIn(worker, 'client-sqs', 'sqs'),
+      ...commandsIn(consumer, 'client-sqs', 'sqs'),
+      ...commandsIn(worker, 'client-cloudwatch', 'cloudwatch'),
+    ]);
+    assert.ok(used.has('sqs:ReceiveMessage') && used.has('cloudwatch:PutMetricData'), [...used].join(' '));
+    const granted = new Set(WORKER_ALLOWED.map((grant) => grant.action));
+    assert.deepEqual(
+      [...used].filter((action) => !granted.has(action)),
+      [],
+      'the worker calls AWS actions its IAM policy (infra/worker-identity.tf) does not grant',
+    );
+  });
+
+  test('every AWS call of the action is in its role policy (STS is the trust policy)', () => {
+    const action = sources(join(ROOT, 'action'));
+    const used = commandsIn(action, 'client-sqs', 'sqs');
+    assert.deepEqual([...used], ['sqs:SendMessage']);
+    assert.deepEqual([...commandsIn(action, 'client-sts', 'sts')], ['sts:AssumeRoleWithWebIdentity']);
+    assert.deepEqual(
+      ACTION_ALLOWED.map((grant) => grant.action),
+      [...used],
+    );
   });
 });
