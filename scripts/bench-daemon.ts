@@ -1,0 +1,88 @@
+// Measures the daemon itself, with nothing behind it: idle memory of `codingworker start` on the embedded
+// queue, and the per-message overhead of consumption (receive, parse, no-op handler, delete, logs).
+// Run: node scripts/bench-daemon.ts [messages=300] [concurrency=1]
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { encodeTaskMessage, taskFromIssuesEvent } from '../action/task-message.ts';
+import { CLI_ENTRY, DAEMON_ENTRY, type DaemonProcess, spawnDaemon } from '../test/support/daemon-process.ts';
+import { issuesPayload } from '../test/support/webhooks.ts';
+import { EMBEDDED_CREDENTIALS } from '../worker/embedded-queue.ts';
+import { createSqsClient } from '../worker/queue.ts';
+
+const messages = Number(process.argv[2] ?? 300);
+const concurrency = process.argv[3] ?? '1';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
+}
+
+async function stop(daemon: DaemonProcess): Promise<void> {
+  daemon.child.kill('SIGTERM');
+  await daemon.exited;
+}
+
+function env(port: number): Record<string, string> {
+  return {
+    CW_WORK_DIR: mkdtempSync(join(tmpdir(), 'cw-bench-')),
+    CW_EMBEDDED_QUEUE_PORT: String(port),
+    CW_HEALTH_PORT: '0',
+    CW_WORKER_ID: 'bench',
+    CW_CONCURRENCY: concurrency,
+  };
+}
+
+// 1. Idle RSS of the real CLI: started, polling an empty embedded queue, after 5 s of idling.
+{
+  const daemon = spawnDaemon(env(await freePort()), [CLI_ENTRY, 'start']);
+  await daemon.waitForLine((line) => line.message === 'polling the task queue', 30_000);
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_IDLE_MS ?? 5_000)));
+  console.log(`idle RSS of codingworker start (embedded queue): ${rssMiB(daemon.child.pid!).toFixed(1)} MiB`);
+  await stop(daemon);
+}
+
+// 2. Per-message overhead with a no-op handler (test/support/daemon-entry.ts, the same startDaemon).
+{
+  const port = await freePort();
+  const daemon = spawnDaemon({ ...env(port), CW_TEST_HANDLER: 'complete' }, [DAEMON_ENTRY]);
+  await daemon.waitForLine((line) => line.message === 'polling the task queue', 30_000);
+  const queueUrl = `http://127.0.0.1:${port}/000000000000/codingworker-tasks`;
+  const client = createSqsClient({
+    queueUrl,
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: EMBEDDED_CREDENTIALS,
+  });
+  const payload = issuesPayload('labeled');
+  const started = performance.now();
+  for (let first = 0; first < messages; first += 10) {
+    const entries = [];
+    for (let index = first; index < Math.min(messages, first + 10); index += 1) {
+      payload.issue.number = index + 1;
+      const message = encodeTaskMessage(taskFromIssuesEvent(payload, { triggerLabel: 'auto-code' }));
+      entries.push({ Id: String(index), MessageBody: message.body, MessageAttributes: message.attributes });
+    }
+    await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+  }
+  const finished = () => daemon.lines.filter((line) => line.message === 'task finished').length;
+  while (finished() < messages) await new Promise((resolve) => setTimeout(resolve, 20));
+  const seconds = (performance.now() - started) / 1_000;
+  console.log(
+    `${messages} no-op tasks, concurrency ${concurrency}: ${seconds.toFixed(2)} s, ` +
+      `${(messages / seconds).toFixed(1)} messages/s, ${((seconds * 1_000) / messages).toFixed(2)} ms/message; ` +
+      `RSS after: ${rssMiB(daemon.child.pid!).toFixed(1)} MiB`,
+  );
+  await stop(daemon);
+}
