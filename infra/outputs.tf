@@ -75,7 +75,7 @@ output "worker_roles_anywhere" {
 output "workflow_snippet" {
   description = "The workflow for each repository in github_repositories (.github/workflows/codingworker.yml)."
   value = templatefile("${path.module}/templates/workflow.yml.tftpl", {
-    trigger_label = "auto-code"
+    trigger_label = var.trigger_label
     queue_url     = aws_sqs_queue.tasks.url
     aws_region    = var.aws_region
     role_arn      = aws_iam_role.action.arn
@@ -89,5 +89,6 @@ output "worker_env" {
     queue_url         = aws_sqs_queue.tasks.url
     aws_region        = var.aws_region
     metrics_namespace = var.worker_metrics_namespace
+    trigger_label     = var.trigger_label
   })
 }

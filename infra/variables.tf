@@ -24,6 +24,12 @@ variable "tags" {
   default     = {}
 }
 
+variable "trigger_label" {
+  description = "The label that marks issues for CodingWorker; written into the workflow snippet and the worker env (CW_TRIGGER_LABEL). Default: auto-code."
+  type        = string
+  default     = "auto-code"
+}
+
 # --- GitHub OIDC: who may send tasks ---------------------------------------------------------------
 
 variable "github_repositories" {

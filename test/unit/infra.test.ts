@@ -213,36 +213,64 @@ describe('infra: outputs', () => {
   });
 
   test('the workflow snippet renders to a workflow that actionlint accepts, with least-privilege permissions', async () => {
-    const render = (audience: string) =>
-      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "auto-code", queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "${audience}" })`;
-    const [standard, custom] = (await evaluate([
+    const render = (audience: string, label = 'auto-code') =>
+      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "${label}", queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "${audience}" })`;
+    const [standard, custom, relabelled] = (await evaluate([
       render('sts.amazonaws.com'),
       render('my-audience'),
+      render('sts.amazonaws.com', 'codingworker'),
     ])) as string[];
-    for (const text of [standard!, custom!]) {
+    for (const text of [standard!, custom!, relabelled!]) {
       assert.deepEqual(actionlint(text), []);
       const workflow = parseYaml(text);
-      assert.deepEqual(workflow.permissions, { 'id-token': 'write', issues: 'write', contents: 'read' });
-      assert.deepEqual(workflow.on, { issues: { types: ['opened', 'labeled'] } });
+      assert.deepEqual(workflow.permissions, {});
+      assert.deepEqual(workflow.jobs.enqueue.permissions, {
+        'id-token': 'write',
+        issues: 'write',
+        contents: 'read',
+      });
+      assert.deepEqual(workflow.on, { issues: { types: ['labeled', 'opened'] } });
       assert.doesNotMatch(
         text,
-        /github\.event\.issue/,
-        'issue text must never be interpolated into the workflow',
+        /github\.event\.issue\.(title|body)/,
+        'issue text must never reach the workflow',
       );
     }
-    const step = (text: string) => parseYaml(text).jobs.enqueue.steps[0];
-    assert.deepEqual(step(standard!).with, {
+    const job = (text: string) => parseYaml(text).jobs.enqueue;
+    assert.deepEqual(job(standard!).steps[0].with, {
       'queue-url': 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks',
       'aws-region': 'ap-northeast-1',
       'role-to-assume': 'arn:aws:iam::123456789012:role/codingworker-enqueue-action',
     });
-    assert.equal(step(custom!).with.audience, 'my-audience');
+    assert.equal(job(custom!).steps[0].with.audience, 'my-audience');
+    assert.equal(job(relabelled!).steps[0].with['trigger-label'], 'codingworker');
+    assert.match(
+      job(relabelled!).if,
+      /label\.name == 'codingworker'.*\n?.*labels\.\*\.name, 'codingworker'/s,
+    );
+
+    // The same job as the repository's own example workflow (docs/action.md), values written in.
+    const example = parseYaml(
+      readFileSync(join(INFRA_DIR, '..', '.github', 'workflows', 'codingworker.yml'), 'utf8'),
+    );
+    for (const key of ['if', 'permissions', 'concurrency', 'runs-on', 'timeout-minutes']) {
+      assert.deepEqual(
+        job(standard!)[key],
+        example.jobs.enqueue[key],
+        `jobs.enqueue.${key} differs from the example`,
+      );
+    }
+    assert.deepEqual(parseYaml(standard!).on, example.on);
   });
 
   test('the worker env output names settings the worker reads', async () => {
-    const render = (namespace: string) =>
-      `templatefile("${INFRA_DIR}/templates/worker.env.tftpl", { queue_url = "https://sqs.ap-northeast-1.amazonaws.com/1/q", aws_region = "ap-northeast-1", metrics_namespace = "${namespace}" })`;
-    const [off, on] = (await evaluate([render(''), render('CodingWorker')])) as string[];
+    const render = (namespace: string, label = 'auto-code') =>
+      `templatefile("${INFRA_DIR}/templates/worker.env.tftpl", { queue_url = "https://sqs.ap-northeast-1.amazonaws.com/1/q", aws_region = "ap-northeast-1", metrics_namespace = "${namespace}", trigger_label = "${label}" })`;
+    const [off, on, label] = (await evaluate([
+      render(''),
+      render('CodingWorker'),
+      render('', 'codingworker'),
+    ])) as string[];
     const names = (text: string) =>
       text
         .split('\n')
@@ -250,6 +278,7 @@ describe('infra: outputs', () => {
         .map((line) => line.split('=')[0]);
     assert.deepEqual(names(off!), ['CW_QUEUE_URL', 'AWS_REGION']);
     assert.deepEqual(names(on!), ['CW_QUEUE_URL', 'AWS_REGION', 'CW_CLOUDWATCH_NAMESPACE']);
+    assert.match(label!, /^CW_TRIGGER_LABEL=codingworker$/m);
     const settings = readFileSync(join(INFRA_DIR, '..', 'worker', 'settings.ts'), 'utf8');
     for (const name of names(on!))
       assert.ok(settings.includes(`'${name}'`), `${name} is not a worker setting`);
