@@ -63,7 +63,7 @@ if [ "$OS" = Darwin ]; then
   launchctl bootout "gui/$(id -u)/com.codingworker.worker" 2>/dev/null || true
   launchctl bootstrap "gui/$(id -u)" "$PLIST"
   echo "Started com.codingworker.worker. Status: launchctl print gui/$(id -u)/com.codingworker.worker | head -20"
-  echo "Log: $LOG_DIR/worker.log (JSON lines); start-up errors: $LOG_DIR/stderr.log"
+  echo "Log: $LOG_DIR/worker.<date>.<n>.log (JSON lines, rotated daily); start-up errors: $LOG_DIR/stderr.log"
 else
   UNIT="${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/codingworker.service"
   write "$UNIT" "$ROOT/service/codingworker.service"
