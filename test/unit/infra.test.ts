@@ -4,7 +4,7 @@
 // `validate` need the AWS provider, which cannot be downloaded here (docs/setup.md says so).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -50,6 +50,14 @@ const evaluate = (expressions: string[]) => evaluateIn(scratch, expressions);
 describe('infra: format and versions', () => {
   test('terraform fmt -check passes on infra/', async () => {
     const { code, stdout, stderr } = await terraform(['fmt', '-check', '-recursive', INFRA_DIR], scratch);
+    assert.equal(code, 0, `terraform fmt would change: ${stdout}${stderr}`);
+  });
+
+  test('the example files are formatted too (checked as backend.tf and terraform.tfvars copies)', async () => {
+    const dir = mkdtempSync(join(scratch, 'examples-'));
+    copyFileSync(join(INFRA_DIR, 'backend.tf.example'), join(dir, 'backend.tf'));
+    copyFileSync(join(INFRA_DIR, 'terraform.tfvars.example'), join(dir, 'terraform.tfvars'));
+    const { code, stdout, stderr } = await terraform(['fmt', '-check', dir], scratch);
     assert.equal(code, 0, `terraform fmt would change: ${stdout}${stderr}`);
   });
 
