@@ -104,16 +104,8 @@ class DockerSandboxProvider implements SandboxProvider {
 
   async start(options: { taskId: string; workspace: string }): Promise<Sandbox> {
     const { taskId, workspace } = options;
-    const owner = await stat(workspace);
-    if (!owner.isDirectory()) throw new Error(`sandbox workspace ${workspace} is not a directory`);
-    // The bind mount keeps numeric owners. Run as the workspace's owner so files stay theirs; a root-owned
-    // workspace (a worker running as root) is lent to the sandbox user and given back by destroy().
-    const lent = owner.uid === 0;
-    const uid = lent ? SANDBOX_UID : owner.uid;
-    const gid = lent ? SANDBOX_GID : owner.gid;
-    if (lent) await chownTree(workspace, uid, gid);
-    const restore = lent ? { uid: owner.uid, gid: owner.gid } : undefined;
-
+    const lent = await lendWorkspace(workspace);
+    const { uid, gid } = lent;
     const megabytes = this.settings.memoryMb * 1024 * 1024;
     let container: Docker.Container | undefined;
     try {
@@ -150,11 +142,11 @@ class DockerSandboxProvider implements SandboxProvider {
       await container.start();
     } catch (error) {
       if (container) await container.remove({ force: true }).catch(() => undefined);
-      if (restore) await chownTree(workspace, restore.uid, restore.gid).catch(() => undefined);
+      await lent.giveBack().catch(() => undefined);
       throw classifyDockerError(error, this.settings.image);
     }
     this.logger.debug({ container: container.id, taskId, uid }, 'Sandbox started');
-    return new DockerSandbox(this.docker, container, this.settings, this.logger, workspace, restore);
+    return new DockerSandbox(this.docker, container, this.settings, this.logger, lent);
   }
 
   async removeOrphans(): Promise<number> {
@@ -218,8 +210,7 @@ class DockerSandbox implements Sandbox {
   private readonly container: Docker.Container;
   private readonly settings: SandboxSettings;
   private readonly logger: Logger;
-  private readonly workspace: string;
-  private readonly restore: { uid: number; gid: number } | undefined;
+  private readonly lent: LentWorkspace;
   private destroyed: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -228,16 +219,14 @@ class DockerSandbox implements Sandbox {
     container: Docker.Container,
     settings: SandboxSettings,
     logger: Logger,
-    workspace: string,
-    restore: { uid: number; gid: number } | undefined,
+    lent: LentWorkspace,
   ) {
     this.id = container.id;
     this.docker = docker;
     this.container = container;
     this.settings = settings;
     this.logger = logger;
-    this.workspace = workspace;
-    this.restore = restore;
+    this.lent = lent;
   }
 
   /** Commands run one at a time: each one ends by killing every process but PID 1 (see RUN_COMMAND). */
@@ -349,7 +338,7 @@ class DockerSandbox implements Sandbox {
         this.logger.warn({ container: this.id, err: error }, 'Could not remove the sandbox container');
       }
     } finally {
-      if (this.restore) await chownTree(this.workspace, this.restore.uid, this.restore.gid);
+      await this.lent.giveBack();
     }
     this.logger.debug({ container: this.id }, 'Sandbox removed');
   }
@@ -403,6 +392,35 @@ class DockerSandbox implements Sandbox {
     }
     return classifyDockerError(error, this.settings.image);
   }
+}
+
+export interface LentWorkspace {
+  /** The user the container runs as. */
+  uid: number;
+  gid: number;
+  /** Gives a lent workspace back to its owner (chown -R); nothing to do otherwise. Safe to call twice. */
+  giveBack(): Promise<void>;
+}
+
+/**
+ * The bind mount keeps numeric owners. A container runs as the workspace's owner, so the files stay
+ * theirs; a root-owned workspace (a worker running as root) is lent to the sandbox user (uid 1000) instead —
+ * the sandbox never runs as root — and given back when the container is gone, so host git owns it again.
+ */
+export async function lendWorkspace(workspace: string): Promise<LentWorkspace> {
+  const owner = await stat(workspace);
+  if (!owner.isDirectory()) throw new Error(`sandbox workspace ${workspace} is not a directory`);
+  if (owner.uid !== 0) return { uid: owner.uid, gid: owner.gid, giveBack: async () => undefined };
+  await chownTree(workspace, SANDBOX_UID, SANDBOX_GID);
+  let given: Promise<void> | undefined;
+  return {
+    uid: SANDBOX_UID,
+    gid: SANDBOX_GID,
+    giveBack: () => {
+      given ??= chownTree(workspace, owner.uid, owner.gid);
+      return given;
+    },
+  };
 }
 
 /** Maps a Docker API failure to a task error kind (worker/errors.ts). */
