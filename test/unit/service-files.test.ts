@@ -175,6 +175,35 @@ describe('service files', () => {
     }
   });
 
+  test('systemd itself accepts the rendered unit without a warning (systemd-analyze verify)', () => {
+    const dir = mkdtempSync(join(scratch, 'systemd-'));
+    const runtime = join(dir, 'run');
+    mkdirSync(runtime, { mode: 0o700 });
+    const unit = join(dir, 'codingworker.service');
+    writeFileSync(unit, read('codingworker.service').replaceAll('__CODINGWORKER_DIR__', ROOT));
+    const verify = (file: string) =>
+      spawnSync('systemd-analyze', ['--user', 'verify', file], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: runtime, HOME: dir },
+      });
+    const result = verify(unit);
+    if (result.error) {
+      throw new Error(
+        `systemd-analyze could not run (${result.error.message}): install systemd (apt-get install -y systemd)`,
+      );
+    }
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr.trim(), '', 'systemd warns about the unit');
+    // The check can fail: a wrong restart policy is reported.
+    writeFileSync(
+      unit,
+      read('codingworker.service')
+        .replaceAll('__CODINGWORKER_DIR__', ROOT)
+        .replace('Restart=always', 'Restart=sometimes'),
+    );
+    assert.match(verify(unit).stderr, /restart specifier/);
+  });
+
   test('every path the service files name exists in the repository, and the scripts are executable', () => {
     const files = [
       'com.codingworker.worker.plist',
