@@ -29,6 +29,8 @@ export interface BuildOptions {
   method: BuildMethod;
   /** Offline recipe only: the Debian mirror. Default http://deb.debian.org/debian. */
   mirror?: string;
+  /** Dockerfile recipe only: the Debian bookworm base image. Default debian:bookworm-slim. */
+  base?: string;
   logger: Logger;
 }
 
@@ -88,7 +90,15 @@ export async function buildSandboxImage(options: BuildOptions): Promise<BuildRes
   if (options.method === 'dockerfile') {
     await run(
       'docker',
-      ['build', '--label', `${LABEL_RECIPE}=${hash}`, '--tag', options.tag, directory],
+      [
+        'build',
+        '--label',
+        `${LABEL_RECIPE}=${hash}`,
+        ...(options.base ? ['--build-arg', `BASE=${options.base}`] : []),
+        '--tag',
+        options.tag,
+        directory,
+      ],
       options.logger,
     );
   } else {

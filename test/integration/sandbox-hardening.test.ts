@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   createDockerSandboxProvider,
-  DEFAULT_SANDBOX_IMAGE,
   LABEL_TASK,
   LABEL_WORKER,
   SANDBOX_ENV,
@@ -67,7 +66,7 @@ describe('the Docker sandbox is locked down', () => {
     assert.deepEqual(info.Config.Env, SANDBOX_ENV);
     assert.equal(info.Config.Labels[LABEL_TASK], 'hardening-1');
     assert.equal(info.Config.Labels[LABEL_WORKER], workerId);
-    assert.equal(info.Config.Image, DEFAULT_SANDBOX_IMAGE);
+    assert.equal(info.Config.Image, settings.image);
     // Only the workspace is mounted, and nothing anywhere names the Docker socket.
     assert.deepEqual(
       info.Mounts.map((mount) => [mount.Type, mount.Source, mount.Destination, mount.RW]),
@@ -260,7 +259,7 @@ describe('doctor lines and the image', () => {
 
   test('the built image is current for the recipe and has the agent user and the tools', async () => {
     await requireImage();
-    assert.equal(await imageStatus(docker, DEFAULT_SANDBOX_IMAGE), 'current');
+    assert.equal(await imageStatus(docker, sandboxSettings().image), 'current');
     const workspace = await mkdtemp(join(tmpdir(), 'cw-sandbox-ws-'));
     const provider = createDockerSandboxProvider(sandboxSettings(), silent, docker, testWorkerId('tools'));
     const sandbox = await provider.start({ taskId: 'tools-1', workspace });

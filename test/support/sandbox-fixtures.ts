@@ -12,11 +12,19 @@ export const docker = new Docker();
 export const silent = pino({ level: 'silent' });
 
 export function sandboxSettings(overrides: Partial<Settings['sandbox']> = {}): Settings['sandbox'] {
-  return { ...loadSettings({}).sandbox, memoryMb: 256, pids: 128, cpus: 1, ...overrides };
+  // CW_SANDBOX_IMAGE runs these tests against another image, e.g. one built with --dockerfile.
+  const image = process.env.CW_SANDBOX_IMAGE ?? DEFAULT_SANDBOX_IMAGE;
+  return {
+    ...loadSettings({ CW_SANDBOX_IMAGE: image }).sandbox,
+    memoryMb: 256,
+    pids: 128,
+    cpus: 1,
+    ...overrides,
+  };
 }
 
 /** Fails (never skips) with what to run when the image is missing: machine.sh builds it before the tests. */
-export async function requireImage(image = DEFAULT_SANDBOX_IMAGE): Promise<void> {
+export async function requireImage(image = sandboxSettings().image): Promise<void> {
   try {
     await docker.getImage(image).inspect();
   } catch {

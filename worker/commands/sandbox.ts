@@ -23,6 +23,10 @@ export function register(program: Command): void {
     .addOption(new Option('--dockerfile', 'docker build of sandbox/Dockerfile (pulls debian:bookworm-slim)'))
     .option('--tag <image>', 'the image to build', DEFAULT_SANDBOX_IMAGE)
     .option('--mirror <url>', 'the Debian mirror of the offline build', 'http://deb.debian.org/debian')
+    .option(
+      '--base <image>',
+      'the Debian bookworm base image of the Dockerfile build (default debian:bookworm-slim)',
+    )
     .option('--verbose', 'show every build step')
     .action(
       async (options: {
@@ -31,9 +35,10 @@ export function register(program: Command): void {
         dockerfile?: boolean;
         tag: string;
         mirror: string;
+        base?: string;
         verbose?: boolean;
       }) => {
-        const logger = pino({ level: options.verbose ? 'debug' : 'info' }, pino.destination(2));
+        const logger = pino({ level: options.verbose ? 'debug' : 'info' }, humanLines);
         const docker = new Docker();
         const status = await imageStatus(docker, options.tag);
         if (options.ifMissing && status === 'current') {
@@ -48,7 +53,13 @@ export function register(program: Command): void {
         console.error(
           `building sandbox image ${options.tag} (${method}${status === 'stale' ? ', the recipe changed' : ''})`,
         );
-        const result = await buildSandboxImage({ tag: options.tag, method, mirror: options.mirror, logger });
+        const result = await buildSandboxImage({
+          tag: options.tag,
+          method,
+          mirror: options.mirror,
+          ...(options.base ? { base: options.base } : {}),
+          logger,
+        });
         console.error(`built ${result.tag} in ${result.seconds} s (${result.method})`);
       },
     );
@@ -63,3 +74,11 @@ export function register(program: Command): void {
       console.error(`removed ${await provider.removeOrphans()} container(s)`);
     });
 }
+
+/** Build progress for a person at a terminal: the message of each log line, not the JSON. */
+const humanLines = {
+  write(line: string): void {
+    const { msg } = JSON.parse(line) as { msg?: string };
+    process.stderr.write(`  ${msg ?? line.trim()}\n`);
+  },
+};
