@@ -50,8 +50,9 @@ export interface Forge {
    * git configuration (key, value) pairs the git child needs to clone and push, e.g. an
    * http.<origin>.extraheader. Passed through GIT_CONFIG_COUNT in the child's environment only:
    * never in argv, a URL, .git/config, a log or the sandbox.
+   * Given the task, a GitHub App forge returns a token scoped to the task's repository only.
    */
-  gitConfig(): Promise<Array<[key: string, value: string]>>;
+  gitConfig(task?: TaskMessage): Promise<Array<[key: string, value: string]>>;
   /** Updates the single progress comment and the commit status or check run. */
   report(task: TaskMessage, progress: Progress): Promise<void>;
   /** Pushes the branch and ensures exactly one pull request for it. */

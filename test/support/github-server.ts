@@ -209,8 +209,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       id: user.id,
       node_id: `U_${user.id}`,
       type: user.type,
-      url: `${baseUrl}/users/${user.login}`,
-      html_url: `${baseUrl}/${user.login}`,
+      url: `${baseUrl}/users/${encodeURIComponent(user.login)}`,
+      html_url: `${baseUrl}/${encodeURIComponent(user.login)}`,
       site_admin: false,
     };
   };
@@ -274,7 +274,12 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     issue_url: `${baseUrl}/repos/${repo.owner}/${repo.name}/issues/${comment.issueNumber}`,
     created_at: comment.createdAt,
     updated_at: comment.updatedAt,
+    author_association: associationOf(repo, comment.user),
   });
+  const associationOf = (repo: RepositoryState, login: string) => {
+    if (login.toLowerCase() === repo.owner.toLowerCase()) return 'OWNER';
+    return repo.collaborators.has(login.toLowerCase()) ? 'COLLABORATOR' : 'NONE';
+  };
   const pullObject = async (
     repo: RepositoryState,
     pull: PullState,
@@ -778,6 +783,29 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       },
     },
     {
+      operationId: 'checks/list-for-ref',
+      method: 'GET',
+      path: '/repos/{owner}/{repo}/commits/{ref}/check-runs',
+      handler: ({ repository, params, query }) => {
+        const runs = repository!.checkRuns.filter(
+          (run) => run.headSha === params.ref && (!query.check_name || run.name === query.check_name),
+        );
+        const { items, headers } = paginate(
+          runs,
+          query,
+          `/repos/${repository!.owner}/${repository!.name}/commits/${params.ref}/check-runs`,
+        );
+        return {
+          status: 200,
+          body: {
+            total_count: runs.length,
+            check_runs: items.map((run) => checkRunObject(repository!, run)),
+          },
+          headers,
+        };
+      },
+    },
+    {
       operationId: 'checks/update',
       method: 'PATCH',
       path: '/repos/{owner}/{repo}/check-runs/{check_run_id}',
@@ -1089,6 +1117,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // http-backend may exit without reading the whole request (e.g. a refused push); its output says why.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(body);
     const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? 1)));
     const output = Buffer.concat(chunks);

@@ -37,6 +37,7 @@ export interface CheckedOperation extends OperationSpec {
 }
 
 const ROOT_ID = 'github-openapi';
+let compilations = 0;
 let loaded: { document: OpenApiDocument; ajv: Ajv } | undefined;
 
 function load(): { document: OpenApiDocument; ajv: Ajv } {
@@ -62,7 +63,8 @@ function load(): { document: OpenApiDocument; ajv: Ajv } {
 
 /**
  * OpenAPI 3.0 allows `nullable: true` beside anyOf/allOf without a `type`; Ajv only understands it next
- * to `type`. Rewrites those in place to the equivalent JSON Schema: anyOf [the schema, null].
+ * to `type`. Rewrites those in place to the equivalent JSON Schema: anyOf [the schema, null]; and lets a
+ * nullable enum hold null.
  */
 function normaliseNullable(value: unknown): void {
   if (Array.isArray(value)) {
@@ -72,6 +74,8 @@ function normaliseNullable(value: unknown): void {
   if (!value || typeof value !== 'object') return;
   const node = value as Json;
   for (const child of Object.values(node)) normaliseNullable(child);
+  // GitHub marks e.g. a check run's conclusion as nullable with an enum that omits null; GitHub sends null.
+  if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);
   if (node.nullable === true && node.type === undefined) {
     const copy: Json = { ...node };
     delete copy.nullable;
@@ -104,6 +108,18 @@ function coerce(value: string, schema: Json): unknown {
 
 /** Builds validators for the given operations; throws when an operation is not in GitHub's description. */
 export function checkOperations(specs: OperationSpec[]): Map<string, CheckedOperation> {
+  // Compiling GitHub's large schemas takes a while; every server in a test process shares the result.
+  const key = JSON.stringify(specs);
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const result = compileOperations(specs);
+  compiled.set(key, result);
+  return result;
+}
+
+const compiled = new Map<string, Map<string, CheckedOperation>>();
+
+function compileOperations(specs: OperationSpec[]): Map<string, CheckedOperation> {
   const { document, ajv } = load();
   const schemas: Record<string, unknown> = {};
   const plans = specs.map((spec) => {
@@ -138,9 +154,10 @@ export function checkOperations(specs: OperationSpec[]): Map<string, CheckedOper
   schemas.basic_error = { $ref: '#/components/schemas/basic-error' };
   // One schema document holds GitHub's components and the pieces used here, so every internal
   // "#/components/..." reference resolves as in the original description.
-  if (ajv.getSchema(ROOT_ID)) ajv.removeSchema(ROOT_ID);
-  ajv.addSchema({ $id: ROOT_ID, components: document.components, served: schemas });
-  const compile = (name: string) => ajv.compile({ $ref: `${ROOT_ID}#/served/${name}` });
+  compilations += 1;
+  const rootId = `${ROOT_ID}-${compilations}`;
+  ajv.addSchema({ $id: rootId, components: document.components, served: schemas });
+  const compile = (name: string) => ajv.compile({ $ref: `${rootId}#/served/${name}` });
   const basicError = compile('basic_error');
 
   const checked = new Map<string, CheckedOperation>();
@@ -209,7 +226,11 @@ export function checkOperations(specs: OperationSpec[]): Map<string, CheckedOper
 /** A value that satisfies a component schema's required fields, for the fields a test does not care about. */
 export function placeholderFor(schemaName: string, baseUrl: string): Json {
   const { document } = load();
-  return placeholder(document, { $ref: `#/components/schemas/${schemaName}` }, baseUrl, 0) as Json;
+  // The object itself is wanted even where the schema allows null (e.g. "nullable-integration").
+  let schema = resolve(document, { $ref: `#/components/schemas/${schemaName}` });
+  if (schema['x-was-nullable'] === true) schema = resolve(document, (schema.anyOf as Json[])[0]!);
+  if (schema.nullable === true) schema = { ...schema, nullable: false };
+  return placeholder(document, schema, baseUrl, 0) as Json;
 }
 
 function placeholder(document: OpenApiDocument, raw: Json, baseUrl: string, depth: number): unknown {
