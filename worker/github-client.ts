@@ -10,7 +10,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { Logger } from 'pino';
-import type { CheckResult } from './doctor-check.ts';
+import type { Check, CheckResult } from './doctor-check.ts';
 import { errorMessage } from './errors.ts';
 import type { Settings } from './settings.ts';
 
@@ -103,6 +103,11 @@ export function createGitHubClient(
   }
   if (settings.token) return tokenClient(settings, settings.token, build);
   return unconfiguredClient(settings);
+}
+
+/** The `codingworker doctor` line for GitHub: credentials, permissions, reachability. */
+export function gitHubCheck(settings: GitHubSettings, logger: Logger): Check {
+  return () => createGitHubClient(settings, logger).check();
 }
 
 type Build = (auth: Record<string, unknown>) => GitHubOctokit;

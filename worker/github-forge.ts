@@ -40,6 +40,7 @@ interface PullSummary {
   state: string;
   merged_at: string | null;
   html_url: string;
+  head: { sha: string };
 }
 
 interface TaskState {
@@ -157,6 +158,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     const open = pulls.find((pull) => pull.state === 'open');
     if (open) {
       if (await holdsOurCommit(task, open)) {
+        await ensureFinalReport(task, open);
         return {
           action: 'already-done',
           url: open.html_url,
@@ -167,6 +169,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     } else {
       const merged = pulls.find((pull) => pull.merged_at);
       if (merged) {
+        await ensureFinalReport(task, merged);
         return {
           action: 'already-done',
           url: merged.html_url,
@@ -190,6 +193,32 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
         branch: branchOf(task),
       },
     };
+  };
+
+  /**
+   * A crash between opening the pull request and the final report leaves the comment unfinished: the
+   * redelivery finishes it. A comment that already links the pull request is left alone, so a redelivery
+   * of a finished task writes nothing.
+   */
+  const ensureFinalReport = async (task: TaskMessage, pull: PullSummary) => {
+    const { owner, repo, octokit } = coordinates(task);
+    const state = stateOf(task);
+    try {
+      state.commentId ??= await findComment(task, octokit, owner, repo);
+      if (state.commentId !== undefined) {
+        const { data } = await octokit.rest.issues.getComment({ owner, repo, comment_id: state.commentId });
+        if (data.body?.includes(pull.html_url)) return;
+      }
+    } catch (error) {
+      logger.warn({ error: redactText(errorMessage(error)) }, 'Could not read the progress comment');
+      return;
+    }
+    await report(task, {
+      stage: 'done',
+      message: 'pull request opened (finished by a later delivery of the task)',
+      url: pull.html_url,
+      commitSha: pull.head.sha,
+    });
   };
 
   /** The origin git must send the token to: the clone URL's, else derived from the API URL. */

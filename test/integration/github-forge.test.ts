@@ -209,6 +209,41 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     assert.equal(await server.branchSha(FULL_NAME, 'auto-code/issue-1'), rerun.commitSha);
   });
 
+  it('a crash between the PR and the final report: the redelivery finishes the comment and opens nothing', async () => {
+    fixture = await startForgeFixture();
+    const { forge, server } = fixture;
+    const task = fixture.task();
+    const repo = server.repository(FULL_NAME);
+    const { workspace, commitSha } = await fixture.makeChange(task);
+    await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
+    const published = await forge.publish(task, change(workspace, commitSha));
+    // ... the worker dies here. A new process (fresh forge state) gets the message again.
+    const { createGitHubForge } = await import('../../worker/github-forge.ts');
+    const { loadSettings } = await import('../../worker/settings.ts');
+    const settings = loadSettings({ GITHUB_API_URL: server.url, GITHUB_TOKEN: fixture.token });
+    const restarted = createGitHubForge({
+      settings: settings.github,
+      client: fixture.client,
+      logger: (await import('pino')).default({ level: 'silent' }),
+      workerId: 'restarted',
+    });
+    const again = await restarted.prepare(task);
+    assert.equal(again.action, 'already-done');
+    assert.equal(repo.pulls.length, 1);
+    assert.equal(repo.comments.length, 1);
+    assert.match(repo.comments[0]!.body, /✅ pull request opened/);
+    assert.ok(repo.comments[0]!.body.includes(published.url));
+    assert.deepEqual(
+      repo.statuses.map((status) => status.state),
+      ['pending', 'success'],
+    );
+    // And once finished, a further redelivery writes nothing at all.
+    const writes = () => server.requests.filter((request) => request.method !== 'GET').length;
+    const before = writes();
+    assert.equal((await restarted.prepare(task)).action, 'already-done');
+    assert.equal(writes(), before);
+  });
+
   it('two deliveries publishing at once still end with one PR (the 422 race is looked up again)', async () => {
     fixture = await startForgeFixture();
     const { forge, server } = fixture;

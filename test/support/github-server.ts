@@ -590,6 +590,15 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       },
     },
     {
+      operationId: 'issues/get-comment',
+      method: 'GET',
+      path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+      handler: ({ repository, params }) => {
+        const comment = repository!.comments.find((candidate) => candidate.id === Number(params.comment_id));
+        return comment ? { status: 200, body: commentObject(repository!, comment) } : notFound();
+      },
+    },
+    {
       operationId: 'issues/update-comment',
       method: 'PATCH',
       path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
