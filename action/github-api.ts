@@ -44,8 +44,13 @@ export function createGitHubApi(options: {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
         return { roleName: data.role_name, permission: data.permission, permissions: data.user?.permissions };
       } catch (error) {
-        if ((error as { status?: number }).status === 404) return null;
-        throw error;
+        const status = (error as { status?: number }).status;
+        if (status === 404) return null;
+        throw new Error(
+          `could not read ${username}'s role on ${options.repository} (HTTP ${status ?? 'error'}: ` +
+            `${(error as Error).message}): check github-token (the default \`github.token\` works)`,
+          { cause: error },
+        );
       }
     },
     async listComments(issueNumber) {

@@ -58424,9 +58424,11 @@ function createGitHubApi(options) {
                 return { roleName: data.role_name, permission: data.permission, permissions: data.user?.permissions };
             }
             catch (error) {
-                if (error.status === 404)
+                const status = error.status;
+                if (status === 404)
                     return null;
-                throw error;
+                throw new Error(`could not read ${username}'s role on ${options.repository} (HTTP ${status ?? 'error'}: ` +
+                    `${error.message}): check github-token (the default \`github.token\` works)`, { cause: error });
             }
         },
         async listComments(issueNumber) {

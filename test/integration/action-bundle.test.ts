@@ -255,6 +255,22 @@ describe('the bundled enqueue action', () => {
     );
   });
 
+  it('fails with what to fix when GitHub refuses the token, before sending anything', async () => {
+    const result = await home.run({
+      eventName: 'issues',
+      payload: payload('labeled', withLabel('auto-code')),
+      inputs: { 'queue-url': queueUrl() },
+      githubToken: 'ghs_revoked0000000000000000000000000000',
+      env: { ...sqs.env, GITHUB_API_URL: github.url },
+    });
+    assert.equal(result.exitCode, 1);
+    assert.match(
+      result.errors.join('\n'),
+      /could not read Codertocat's role on octo\/demo \(HTTP 401: .*check github-token/,
+    );
+    assert.equal((await drain()).length, 0);
+  });
+
   it('fails with what to fix when the queue does not exist', async () => {
     const result = await run(payload('labeled', withLabel('auto-code')), {
       'queue-url': 'https://sqs.us-east-1.amazonaws.com/000000000000/no-such-queue',
