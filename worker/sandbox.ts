@@ -281,7 +281,6 @@ class DockerSandbox implements Sandbox {
       );
       const onAbort = () => {
         aborted = true;
-        void this.killAll();
         finish();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -292,6 +291,8 @@ class DockerSandbox implements Sandbox {
     // A hijacked stream is half-open after 'end': close our side, or the socket keeps the process alive.
     (stream as unknown as { destroy(): void }).destroy();
     if (aborted) {
+      // Awaited, so the next command (a clean-up, a summary) never shares the sandbox with this one.
+      await this.killAll();
       throw signal?.reason ?? new DOMException('The command was aborted', 'AbortError');
     }
 

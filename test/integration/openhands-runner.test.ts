@@ -14,7 +14,14 @@ import { createOpenHandsRunner } from '../../worker/openhands-runner.ts';
 import type { RunInput, Verdict } from '../../worker/runner.ts';
 import { LABEL_WORKER } from '../../worker/sandbox.ts';
 import { loadSettings } from '../../worker/settings.ts';
-import { docker, gitWorkspace, requireImage, silent, testWorkerId } from '../support/sandbox-fixtures.ts';
+import {
+  docker,
+  gitWorkspace,
+  removeTestContainers,
+  requireImage,
+  silent,
+  testWorkerId,
+} from '../support/sandbox-fixtures.ts';
 
 const STANDIN = 'codingworker-openhands-standin:test';
 const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
@@ -44,6 +51,9 @@ const passing: Verdict = {
   checks: [{ name: 'changed', ok: true, detail: '1 file' }],
   feedback: '',
 };
+
+// Whatever a failed assertion left running goes, so a red run does not leak containers.
+after(() => removeTestContainers());
 
 describe('the OpenHands runner against a stand-in CLI image', () => {
   const workerId = testWorkerId('openhands');

@@ -17,6 +17,7 @@ import { imageStatus } from '../../worker/sandbox-image.ts';
 import {
   docker,
   gitWorkspace,
+  removeTestContainers,
   requireImage,
   sandboxSettings,
   silent,
@@ -24,6 +25,9 @@ import {
 } from '../support/sandbox-fixtures.ts';
 
 const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
+
+// Whatever a failed assertion left running goes, so a red run does not leak containers.
+after(() => removeTestContainers());
 
 describe('the Docker sandbox is locked down', () => {
   const workerId = testWorkerId('hardening');

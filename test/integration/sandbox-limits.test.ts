@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createDockerSandboxProvider, type Sandbox } from '../../worker/sandbox.ts';
-import { docker, requireImage, sandboxSettings, silent, testWorkerId } from '../support/sandbox-fixtures.ts';
+import {
+  docker,
+  removeTestContainers,
+  requireImage,
+  sandboxSettings,
+  silent,
+  testWorkerId,
+} from '../support/sandbox-fixtures.ts';
+
+// Whatever a failed assertion left running goes, so a red run does not leak containers.
+after(() => removeTestContainers());
 
 describe('sandbox limits', () => {
   const settings = sandboxSettings({

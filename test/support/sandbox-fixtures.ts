@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { DEFAULT_SANDBOX_IMAGE } from '../../worker/sandbox.ts';
+import { DEFAULT_SANDBOX_IMAGE, LABEL_WORKER } from '../../worker/sandbox.ts';
 import { loadSettings, type Settings } from '../../worker/settings.ts';
 
 export const docker = new Docker();
@@ -45,7 +45,23 @@ export async function gitWorkspace(): Promise<string> {
   return dir;
 }
 
+const workerIds = new Set<string>();
+
 /** A unique worker id, so tests never touch another test's (or a real worker's) containers. */
 export function testWorkerId(name: string): string {
-  return `test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const id = `test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  workerIds.add(id);
+  return id;
+}
+
+/** Removes every container of the worker ids this file made: a failed assertion must not leak containers. */
+export async function removeTestContainers(): Promise<void> {
+  for (const id of workerIds) {
+    const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKER}=${id}`] } });
+    for (const info of found)
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+  }
 }
