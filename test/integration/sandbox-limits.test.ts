@@ -79,7 +79,8 @@ describe('sandbox limits', () => {
     assert.equal(result.exitCode, 124);
     assert.equal(result.stdout, 'started\n');
     assert.match(result.stderr, /killed after its 1 s timeout/);
-    assert.ok(result.durationMs >= 1_000 && result.durationMs < 4_000, `took ${result.durationMs} ms`);
+    // Upper bounds leave room for a loaded CI machine (other suites run Docker too).
+    assert.ok(result.durationMs >= 1_000 && result.durationMs < 6_000, `took ${result.durationMs} ms`);
     await answers();
   });
 
@@ -97,7 +98,7 @@ describe('sandbox limits', () => {
     });
     assert.equal(result.timedOut, true);
     assert.equal(result.exitCode, 124);
-    assert.ok(result.durationMs >= 5_000 && result.durationMs < 9_000, `took ${result.durationMs} ms`);
+    assert.ok(result.durationMs >= 5_000 && result.durationMs < 12_000, `took ${result.durationMs} ms`);
     await answers();
   });
 

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { createDockerSandboxProvider, DEFAULT_SANDBOX_IMAGE } from '../sandbox.ts';
+import { classifyDockerError, createDockerSandboxProvider, DEFAULT_SANDBOX_IMAGE } from '../sandbox.ts';
 import { type BuildMethod, buildSandboxImage, defaultBuildMethod, imageStatus } from '../sandbox-image.ts';
 import { loadSettings } from '../settings.ts';
 
@@ -40,7 +40,9 @@ export function register(program: Command): void {
       }) => {
         const logger = pino({ level: options.verbose ? 'debug' : 'info' }, humanLines);
         const docker = new Docker();
-        const status = await imageStatus(docker, options.tag);
+        const status = await imageStatus(docker, options.tag).catch((error: unknown) => {
+          throw classifyDockerError(error, options.tag);
+        });
         if (options.ifMissing && status === 'current') {
           console.error(`sandbox image ${options.tag} is present and current`);
           return;
