@@ -12,4 +12,5 @@ export interface CheckResult {
   severity?: 'error' | 'warning';
 }
 
-export type Check = () => Promise<CheckResult>;
+/** A check may report several lines (e.g. the Docker engine, then the sandbox image). */
+export type Check = () => Promise<CheckResult | CheckResult[]>;

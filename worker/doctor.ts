@@ -1,9 +1,9 @@
 // `codingworker doctor`: runs every Check (worker/doctor-check.ts) and prints one line each with the fix.
-// The queue check lives here; the sandbox, model and GitHub modules export their own check() and the
-// integrator lists them in allChecks below. `codingworker start` runs the same list and warns on failures,
+// The queue check lives here; the sandbox, model and GitHub modules export their own check(), gathered by
+// jobChecks in worker/job-handler.ts. `codingworker start` runs the same list and warns on failures,
 // because the daemon keeps polling even when a dependency is down.
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { resolveDeadLetterTarget } from './dead-letter.ts';
 import type { Check, CheckResult } from './doctor-check.ts';
 import {
@@ -13,6 +13,7 @@ import {
   TASK_QUEUE_ATTRIBUTES,
 } from './embedded-queue.ts';
 import { errorMessage } from './errors.ts';
+import { jobChecks } from './job-handler.ts';
 import { createSqsClient } from './queue.ts';
 import { deliveriesNeeded } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
@@ -87,12 +88,9 @@ export function queueCheck(settings: Settings, client?: SQSClient): Check {
   };
 }
 
-/**
- * Every check the worker knows. INTEGRATOR: add the sandbox, model and GitHub checks here
- * (e.g. `sandboxCheck(settings)`, `modelCheck(settings)`, `forgeCheck(settings)`).
- */
-export function allChecks(settings: Settings, _logger?: Logger): Check[] {
-  return [queueCheck(settings)];
+/** Every check the worker knows: the queue, then the job's own (Docker, the model, GitHub). */
+export function allChecks(settings: Settings, logger: Logger = pino({ level: 'silent' })): Check[] {
+  return [queueCheck(settings), ...jobChecks(settings, logger)];
 }
 
 /** Runs the checks in order; a check that throws counts as failed. */
@@ -100,7 +98,7 @@ export async function runChecks(checks: Check[]): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of checks) {
     try {
-      results.push(await check());
+      results.push(...[await check()].flat());
     } catch (error) {
       results.push({
         name: check.name || 'check',

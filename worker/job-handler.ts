@@ -1,16 +1,67 @@
-// The handler `codingworker start` runs for each task. INTEGRATOR: replace the body of createTaskHandler
-// with the real job pipeline (validate -> report started -> workspace -> agent -> verify -> push -> PR ->
-// report done). Until then every task fails as transient, so tasks are retried and dead-lettered with a
-// clear reason rather than silently dropped.
+// Composition of the real job: settings -> sandbox provider, runner (built-in agent on Ollama, or the
+// opt-in OpenHands CLI), GitHub forge -> the pipeline of worker/job.ts. `codingworker start` and
+// `codingworker run` (without --repo-path) build their work from here, so both run the same parts.
 import type { Logger } from 'pino';
-import { TransientError } from './errors.ts';
+import { createBuiltinRunner } from './builtin-runner.ts';
+import type { Check } from './doctor-check.ts';
+import type { Forge } from './forge.ts';
+import { createGitHubClient, gitHubCheck } from './github-client.ts';
+import { createGitHubForge } from './github-forge.ts';
+import { createJobHandler } from './job.ts';
+import { createOllamaModel } from './ollama-model.ts';
+import { createOpenHandsRunner } from './openhands-runner.ts';
+import type { Runner } from './runner.ts';
+import { createDockerSandboxProvider, type SandboxProvider } from './sandbox.ts';
 import type { Settings } from './settings.ts';
 import type { TaskHandler } from './task-handler.ts';
 
-export function createTaskHandler(_settings: Settings, _logger: Logger): TaskHandler {
-  return {
-    async handle() {
-      throw new TransientError('the job pipeline is not wired in yet');
+export function createSandboxProvider(settings: Settings, logger: Logger): SandboxProvider {
+  return createDockerSandboxProvider(settings.sandbox, logger, undefined, settings.workerId);
+}
+
+/** CW_RUNNER: the built-in text-protocol agent (default) or the opt-in OpenHands CLI. */
+export function createRunner(settings: Settings, logger: Logger, sandboxProvider: SandboxProvider): Runner {
+  if (settings.agent.runner === 'openhands') return createOpenHandsRunner({ settings, logger });
+  return createBuiltinRunner({
+    model: createOllamaModel(settings.model, logger),
+    sandboxProvider,
+    settings,
+    logger,
+  });
+}
+
+export function createGitHubForgeFromSettings(settings: Settings, logger: Logger): Forge {
+  const client = createGitHubClient(settings.github, logger);
+  return createGitHubForge({ settings: settings.github, client, logger, workerId: settings.workerId });
+}
+
+/** The daemon's handler. Containers a crashed run of this worker left behind are removed first. */
+export function createTaskHandler(settings: Settings, logger: Logger): TaskHandler {
+  const sandboxProvider = createSandboxProvider(settings, logger);
+  sandboxProvider.removeOrphans().then(
+    (removed) => {
+      if (removed > 0) logger.warn({ removed }, 'removed sandbox containers left by an earlier run');
     },
-  };
+    (error: unknown) => logger.warn({ err: error }, 'could not look for leftover sandbox containers'),
+  );
+  return createJobHandler({
+    settings,
+    forge: createGitHubForgeFromSettings(settings, logger),
+    runner: createRunner(settings, logger, sandboxProvider),
+    sandboxProvider,
+  });
+}
+
+/** The doctor lines of the job's dependencies: Docker and the image, Ollama and the model, GitHub. */
+export function jobChecks(settings: Settings, logger: Logger): Check[] {
+  const sandboxProvider = createSandboxProvider(settings, logger);
+  const checks: Check[] = [
+    () => sandboxProvider.check(),
+    gitHubCheck(settings.github, logger),
+  ];
+  if (settings.agent.runner === 'builtin') {
+    const model = createOllamaModel(settings.model, logger);
+    checks.splice(1, 0, () => model.check());
+  }
+  return checks;
 }
