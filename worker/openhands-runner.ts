@@ -13,6 +13,7 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { Trajectory, trajectoryPath } from './agent/trajectory.ts';
 import { capText, quoteAsData, stripHiddenText, toSafeLine } from './agent/untrusted-text.ts';
+import type { CheckResult } from './doctor-check.ts';
 import { TimeoutError } from './errors.ts';
 import type { RunInput, Runner, RunResult, StepRecord, Verdict } from './runner.ts';
 import {
@@ -137,6 +138,40 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
       (error: unknown) => logger.warn({ err: error }, 'Could not save the OpenHands trajectory'),
     );
   }
+}
+
+/** Doctor lines for CW_RUNNER=openhands: the image is there, and a loud warning when the socket is given. */
+export async function checkOpenHands(
+  settings: Settings,
+  docker: Docker = new Docker(),
+): Promise<CheckResult[]> {
+  const image = settings.agent.openhandsImage;
+  const lines: CheckResult[] = [];
+  try {
+    const info = await docker.getImage(image).inspect();
+    lines.push({ name: 'OpenHands image', ok: true, detail: `${image} (${info.Id.slice(7, 19)})` });
+  } catch (error) {
+    lines.push({
+      name: 'OpenHands image',
+      ok: false,
+      detail: `${image}: ${(error as Error).message}`,
+      fix: 'build it FROM codingworker-sandbox:latest with the OpenHands CLI (docs/openhands.md), or unset CW_RUNNER',
+    });
+  }
+  const socket = settings.agent.openhandsDockerSocket;
+  lines.push({
+    name: 'OpenHands Docker socket',
+    ok: socket === 'none',
+    severity: 'warning',
+    detail:
+      socket === 'none'
+        ? 'not given to OpenHands'
+        : `${socket} is given to OpenHands: that is root on this machine`,
+    ...(socket === 'none'
+      ? {}
+      : { fix: 'set CW_OPENHANDS_DOCKER_SOCKET=none unless OpenHands needs it (docs/openhands.md)' }),
+  });
+  return lines;
 }
 
 /** The task for OpenHands: the issue quoted as untrusted data, as for the built-in agent. */

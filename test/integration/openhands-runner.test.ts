@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TaskMessage } from '../../action/task-message.ts';
-import { createOpenHandsRunner } from '../../worker/openhands-runner.ts';
+import { checkOpenHands, createOpenHandsRunner } from '../../worker/openhands-runner.ts';
 import type { RunInput, Verdict } from '../../worker/runner.ts';
 import { LABEL_WORKER } from '../../worker/sandbox.ts';
 import { loadSettings } from '../../worker/settings.ts';
@@ -304,6 +304,26 @@ describe('the OpenHands runner against a stand-in CLI image', () => {
     } finally {
       await rm(workspace, { recursive: true, force: true });
     }
+  });
+
+  test('doctor: the image is found, and a given socket is a warning that says how to stop it', async () => {
+    const [image, socket] = await checkOpenHands(
+      loadSettings({ CW_OPENHANDS_IMAGE: STANDIN, CW_OPENHANDS_DOCKER_SOCKET: fakeSocket }),
+      docker,
+    );
+    assert.equal(image?.ok, true, image?.detail);
+    assert.deepEqual([socket?.ok, socket?.severity], [false, 'warning']);
+    assert.match(socket?.detail ?? '', /root on this machine/);
+    const [missing, none] = await checkOpenHands(
+      loadSettings({
+        CW_OPENHANDS_IMAGE: 'codingworker-no-such-openhands:x',
+        CW_OPENHANDS_DOCKER_SOCKET: 'none',
+      }),
+      docker,
+    );
+    assert.equal(missing?.ok, false);
+    assert.match(missing?.fix ?? '', /docs\/openhands\.md/);
+    assert.equal(none?.ok, true);
   });
 
   test('an aborted task kills the run with the abort reason', async () => {
