@@ -87,7 +87,8 @@ export function sessionNameFor(env: NodeJS.ProcessEnv): string {
   return `codingworker-enqueue-${run}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
-function stsAdvice(error: unknown, options: AssumeRoleOptions): string {
+/** What to change, from the STS error's type (never from its message text). */
+export function stsAdvice(error: unknown, options: AssumeRoleOptions): string {
   const name = (error as { name?: string }).name ?? '';
   const detail = messageOf(error);
   // AccessDenied is not a modelled STS exception: the SDK keeps the wire code as the name.

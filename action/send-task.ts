@@ -50,7 +50,8 @@ export function createTaskQueue(options: TaskQueueOptions): TaskQueue {
   };
 }
 
-function sendAdvice(error: unknown, options: TaskQueueOptions): string {
+/** What to change, from the SDK error's type (never from its message text). */
+export function sendAdvice(error: unknown, options: TaskQueueOptions): string {
   const name = (error as { name?: string }).name ?? 'Error';
   const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
   const queue = options.queueUrl;

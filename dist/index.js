@@ -58151,9 +58151,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ sessionNameFor),
-/* harmony export */   Y: () => (/* binding */ assumeRoleWithOidc)
+/* harmony export */   Vl: () => (/* binding */ sessionNameFor),
+/* harmony export */   Y0: () => (/* binding */ assumeRoleWithOidc)
 /* harmony export */ });
+/* unused harmony export stsAdvice */
 /* harmony import */ var _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1695);
 // AWS credentials for the send. With role-to-assume: GitHub OIDC token -> AssumeRoleWithWebIdentity, so
 // no long-lived AWS key is stored in GitHub. Without it: undefined, and the SDK's ambient chain applies
@@ -58203,6 +58204,7 @@ function sessionNameFor(env) {
     const run = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT].filter(Boolean).join('-') || String(Date.now());
     return `codingworker-enqueue-${run}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
+/** What to change, from the STS error's type (never from its message text). */
 function stsAdvice(error, options) {
     const name = error.name ?? '';
     const detail = messageOf(error);
@@ -58620,12 +58622,12 @@ async function run() {
         return skip(sender.reason, { warn: true });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(sender.detail);
     const credentials = settings.roleToAssume
-        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .assumeRoleWithOidc */ .Y)({
+        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .assumeRoleWithOidc */ .Y0)({
             roleArn: settings.roleToAssume,
             audience: settings.audience,
             region: settings.region,
             repository: payload.repository.full_name,
-            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .sessionNameFor */ .V)(process.env),
+            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .sessionNameFor */ .Vl)(process.env),
         }, _actions_core__WEBPACK_IMPORTED_MODULE_0__)
         : undefined;
     const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_7__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
@@ -58822,6 +58824,7 @@ function isOurProgressComment(comment) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   J: () => (/* binding */ createTaskQueue)
 /* harmony export */ });
+/* unused harmony export sendAdvice */
 /* harmony import */ var _aws_sdk_client_sqs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8868);
 // The task queue (SQS) behind a one-method interface. The SDK does the retrying (maxAttempts), and AWS
 // errors are turned into messages that say what to change.
@@ -58855,6 +58858,7 @@ function createTaskQueue(options) {
         close: () => client.destroy(),
     };
 }
+/** What to change, from the SDK error's type (never from its message text). */
 function sendAdvice(error, options) {
     const name = error.name ?? 'Error';
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
