@@ -66,7 +66,7 @@ export async function runJob(
 
   const git = createGit({
     author: { name: settings.github.authorName, email: settings.github.authorEmail },
-    config: await forge.gitConfig(),
+    config: await forge.gitConfig(task),
     allowFileProtocol: isAbsolute(repository.cloneUrl) || repository.cloneUrl.startsWith('file:'),
   });
   const workspace = await newWorkspace(settings, task);

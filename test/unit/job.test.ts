@@ -43,6 +43,7 @@ const okVerdict: Verdict = {
 function fakeForge(repoPath: string, preparation?: Preparation) {
   const reports: Progress[] = [];
   const published: Array<ChangeSet & { log: string; exists: boolean }> = [];
+  const gitConfigFor: Array<TaskMessage | undefined> = [];
   const forge: Forge = {
     async prepare() {
       return (
@@ -52,7 +53,8 @@ function fakeForge(repoPath: string, preparation?: Preparation) {
         }
       );
     },
-    async gitConfig() {
+    async gitConfig(forTask) {
+      gitConfigFor.push(forTask);
       return [['http.https://example.invalid/.extraheader', 'AUTHORIZATION: basic c2VjcmV0']];
     },
     async report(_task, progress) {
@@ -65,7 +67,7 @@ function fakeForge(repoPath: string, preparation?: Preparation) {
       return { url: 'https://example.invalid/pull/1', created: true };
     },
   };
-  return { forge, reports, published };
+  return { forge, reports, published, gitConfigFor };
 }
 
 /** A hand-built Runner: does `work` in the workspace, calls verify() like the real one, returns `result`. */
@@ -142,7 +144,7 @@ describe('job pipeline', () => {
   const workspacesIn = (workDir: string) => readdirSync(join(workDir, 'workspaces'));
 
   it('goes prepare -> started -> agent with verify -> commit -> publish -> done, and removes the workspace', async () => {
-    const { forge, reports, published } = fakeForge(repo.path);
+    const { forge, reports, published, gitConfigFor } = fakeForge(repo.path);
     const { runner, calls, verdicts } = fakeRunner(({ workspace }) => {
       writeFileSync(join(workspace, 'greet.py'), 'def greet():\n    return "hi"\n');
       writeFileSync(join(workspace, '.codingworker.yml'), 'test: "true"\n');
@@ -151,6 +153,7 @@ describe('job pipeline', () => {
     const result = await runJob(task, jobDeps, context());
 
     assert.equal(result.status, 'completed');
+    assert.deepEqual(gitConfigFor, [task], 'credentials are asked for this task (a repository-scoped token)');
     assert.equal(result.url, 'https://example.invalid/pull/1');
     assert.equal(result.detail, 'opened https://example.invalid/pull/1');
     assert.deepEqual(

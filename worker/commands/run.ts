@@ -6,16 +6,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseTaskMessage, type TaskMessage } from '../../action/task-message.ts';
-import { createBuiltinRunner } from '../builtin-runner.ts';
 import { errorMessage, failureKind, TimeoutError } from '../errors.ts';
 import type { Forge } from '../forge.ts';
 import { runJob } from '../job.ts';
+import { createRunner, createSandboxProvider } from '../job-handler.ts';
 import { createLocalForge } from '../local-forge.ts';
 import { createLogger, taskLogger } from '../logger.ts';
-import { createOllamaModel } from '../ollama-model.ts';
-import type { Runner } from '../runner.ts';
-import { createDockerSandboxProvider } from '../sandbox.ts';
-import { loadSettings, type Settings } from '../settings.ts';
+import { loadSettings } from '../settings.ts';
 
 export const EXIT_SKIPPED = 3;
 
@@ -57,7 +54,8 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
     author: { name: settings.github.authorName, email: settings.github.authorEmail },
     logger,
   });
-  const sandboxProvider = createDockerSandboxProvider(settings.sandbox, logger, undefined, settings.workerId);
+  // The same sandbox and runner (CW_RUNNER) as the daemon's.
+  const sandboxProvider = createSandboxProvider(settings, logger);
   const runner = createRunner(settings, logger, sandboxProvider);
 
   // The same hard limit as a queued task; Ctrl-C stops the agent and removes the container and workspace.
@@ -104,24 +102,6 @@ async function readTask(file: string): Promise<TaskMessage> {
   const parsed = parseTaskMessage(text);
   if (!parsed.ok) throw new Error(`--message ${file}: ${parsed.reason}`);
   return parsed.task;
-}
-
-function createRunner(
-  settings: Settings,
-  logger: Parameters<typeof createBuiltinRunner>[0]['logger'],
-  sandboxProvider: ReturnType<typeof createDockerSandboxProvider>,
-): Runner {
-  if (settings.agent.runner !== 'builtin') {
-    throw new Error(
-      `CW_RUNNER=${settings.agent.runner} is not wired into \`codingworker run\` yet: unset CW_RUNNER to use the built-in agent`,
-    );
-  }
-  return createBuiltinRunner({
-    model: createOllamaModel(settings.model, logger),
-    sandboxProvider,
-    settings,
-    logger,
-  });
 }
 
 /** The one-shot command has no retry: the forge is told the task failed, best effort. */
