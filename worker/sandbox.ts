@@ -66,8 +66,10 @@ const HOST_GRACE_MS = 3_000;
  * command's children die with it. Afterwards every other process of the sandbox user is killed (PID 1
  * excepted), repeatedly until none is left: nothing a command starts outlives it, so a fork bomb, a
  * daemon or a `setsid` escapee cannot hold the PID limit or the output stream for the next command.
+ * The wrapper's own stderr is discarded (bash's "Killed" job notices); the command's goes to the caller.
  */
-const RUN_COMMAND = `timeout --kill-after=${KILL_AFTER_SECONDS}s "$1" bash -lc "$2"; status=$?
+const RUN_COMMAND = `exec 3>&2 2>/dev/null
+timeout --kill-after=${KILL_AFTER_SECONDS}s "$1" bash -lc "$2" 2>&3 3>&-; status=$?
 for _ in 1 2 3 4 5 6 7 8; do kill -9 -1 2>/dev/null || break; done
 exit $status`;
 /**
@@ -213,6 +215,7 @@ class DockerSandbox implements Sandbox {
   private readonly lent: LentWorkspace;
   private destroyed: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private oomKills = 0;
 
   constructor(
     docker: Docker,
@@ -354,7 +357,7 @@ class DockerSandbox implements Sandbox {
     }
   }
 
-  /** Whether the kernel's OOM killer has struck inside this container (cgroup v1 or v2 counters). */
+  /** Whether the kernel's OOM killer struck in this container since the last look (cgroup v1 or v2). */
   private async outOfMemory(): Promise<boolean> {
     try {
       const exec = await this.container.exec({
@@ -371,7 +374,11 @@ class DockerSandbox implements Sandbox {
       this.docker.modem.demuxStream(stream, out, new CappedOutput(1_024));
       await drain(stream);
       const match = /^oom_kill (\d+)$/m.exec(out.text());
-      return match !== null && Number(match[1]) > 0;
+      // The counter is cumulative: only a kill since the last look belongs to this command.
+      const kills = match ? Number(match[1]) : 0;
+      const fresh = kills > this.oomKills;
+      this.oomKills = kills;
+      return fresh;
     } catch {
       return false;
     }

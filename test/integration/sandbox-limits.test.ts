@@ -127,6 +127,12 @@ describe('sandbox limits', () => {
     assert.doesNotMatch(result.stdout, /1073741824/);
     assert.match(result.stderr, /MemoryError|killed for using more than the sandbox's 200 MB/);
     await answers();
+    // A later kill -9 is not blamed on memory.
+    const killed = await sandbox.exec('kill -9 $$');
+    assert.equal(killed.exitCode, 137);
+    assert.doesNotMatch(killed.stderr, /memory/);
+    // The wrapper's own job notices ("line 1: 12 Killed  timeout ...") would only confuse the model.
+    assert.doesNotMatch(result.stderr + killed.stderr, /Killed/);
   });
 
   test('an aborted task stops the running command', async () => {
