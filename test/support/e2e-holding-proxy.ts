@@ -1,0 +1,97 @@
+// A pass-through HTTP proxy in front of the GitHub test server that can hold chosen requests: the test
+// waits until the worker is blocked on, say, "create the pull request", then kills the worker while it
+// waits. This is how the end-to-end tests crash the daemon between two GitHub writes without any hook in
+// production code. A held request is forwarded when released, or dropped when its client went away.
+import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Hold {
+  /** Resolves when a matching request arrived and is being held. */
+  arrived: Promise<void>;
+  /** Forwards every request held so far and stops holding. */
+  release(): void;
+}
+
+export interface HoldingProxy {
+  url: string;
+  /** Holds requests whose method and path (with query) match, until released. */
+  hold(method: string, path: RegExp): Hold;
+  close(): Promise<void>;
+}
+
+interface HoldRule {
+  method: string;
+  path: RegExp;
+  held: Array<() => void>;
+  released: boolean;
+  onArrival: () => void;
+}
+
+export async function startHoldingProxy(target: string, port = 0): Promise<HoldingProxy> {
+  const upstream = new URL(target);
+  const rules: HoldRule[] = [];
+
+  const pass = (incoming: IncomingMessage, outgoing: ServerResponse, body: Buffer) => {
+    if (incoming.socket.destroyed) return;
+    const upstreamRequest = forward(
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, host: upstream.host },
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    upstreamRequest.on('error', () => {
+      if (!outgoing.headersSent) outgoing.writeHead(502);
+      outgoing.end();
+    });
+    upstreamRequest.end(body);
+  };
+
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const rule = rules.find(
+        (candidate) =>
+          !candidate.released &&
+          candidate.method === incoming.method &&
+          candidate.path.test(incoming.url ?? '/'),
+      );
+      if (!rule) return pass(incoming, outgoing, body);
+      rule.held.push(() => pass(incoming, outgoing, body));
+      rule.onArrival();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hold(method, path) {
+      let onArrival = () => undefined as undefined;
+      const arrived = new Promise<void>((resolve) => {
+        onArrival = resolve;
+      });
+      const rule: HoldRule = { method, path, held: [], released: false, onArrival };
+      rules.push(rule);
+      return {
+        arrived,
+        release() {
+          rule.released = true;
+          for (const forwardHeld of rule.held.splice(0)) forwardHeld();
+        },
+      };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const rule of rules) rule.held.length = 0;
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
