@@ -73,7 +73,7 @@ export async function startHoldingProxy(target: string, port = 0): Promise<Holdi
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hold(method, path) {
-      let onArrival = () => undefined as undefined;
+      let onArrival: () => void = () => {};
       const arrived = new Promise<void>((resolve) => {
         onArrival = resolve;
       });
