@@ -59,7 +59,9 @@ export interface OpenHandsEvent {
 interface RunOnce {
   exitCode: number;
   events: OpenHandsEvent[];
-  rawOutput: string;
+  /** Non-JSON output, stderr's last line first in importance: stdout and stderr arrive in no fixed order. */
+  stderr: string;
+  otherStdout: string;
 }
 
 async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Promise<RunResult> {
@@ -81,7 +83,7 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
   const steps: StepRecord[] = [];
   let verdict: Verdict = { ok: false, checks: [], feedback: '' };
   let rounds = 0;
-  let last: RunOnce = { exitCode: -1, events: [], rawOutput: '' };
+  let last: RunOnce = { exitCode: -1, events: [], stderr: '', otherStdout: '' };
   let failure: unknown;
   try {
     let prompt = taskText(input);
@@ -106,7 +108,9 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
     const finished = last.exitCode === 0;
     return {
       finished,
-      reason: finished ? 'done' : `openhands exited with ${last.exitCode}: ${lastLine(last.rawOutput)}`,
+      reason: finished
+        ? 'done'
+        : `openhands exited with ${last.exitCode}: ${lastLine(last.stderr) || lastLine(last.otherStdout)}`,
       summary: summaryFrom(last.events, task.issue_number),
       steps,
       verdict,
@@ -272,17 +276,18 @@ async function runOpenHands(
       stream.on('error', () => resolve());
     });
     const events: OpenHandsEvent[] = [];
-    const raw = new CappedOutput(RAW_OUTPUT_LIMIT);
+    const stderr = new CappedOutput(RAW_OUTPUT_LIMIT);
+    const otherStdout = new CappedOutput(RAW_OUTPUT_LIMIT);
     const stdout = jsonLines((line) => {
       try {
         const event = JSON.parse(line) as OpenHandsEvent;
         events.push(event);
         trajectory.record({ type: 'message', role: 'assistant', content: line });
       } catch {
-        raw.write(Buffer.from(`${line}\n`));
+        otherStdout.write(Buffer.from(`${line}\n`));
       }
     });
-    docker.modem.demuxStream(stream, stdout, raw);
+    docker.modem.demuxStream(stream, stdout, stderr);
     await container.start();
     const onAbort = () => void container?.kill().catch(() => undefined);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -297,7 +302,7 @@ async function runOpenHands(
     await new Promise<void>((resolve) => stdout.end(resolve));
     signal.throwIfAborted();
     logger.info({ exitCode, events: events.length }, 'OpenHands finished a run');
-    return { exitCode, events, rawOutput: raw.text() };
+    return { exitCode, events, stderr: stderr.text(), otherStdout: otherStdout.text() };
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw classifyDockerError(error, settings.agent.openhandsImage);
