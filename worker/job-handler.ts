@@ -55,10 +55,7 @@ export function createTaskHandler(settings: Settings, logger: Logger): TaskHandl
 /** The doctor lines of the job's dependencies: Docker and the image, Ollama and the model, GitHub. */
 export function jobChecks(settings: Settings, logger: Logger): Check[] {
   const sandboxProvider = createSandboxProvider(settings, logger);
-  const checks: Check[] = [
-    () => sandboxProvider.check(),
-    gitHubCheck(settings.github, logger),
-  ];
+  const checks: Check[] = [() => sandboxProvider.check(), gitHubCheck(settings.github, logger)];
   if (settings.agent.runner === 'builtin') {
     const model = createOllamaModel(settings.model, logger);
     checks.splice(1, 0, () => model.check());
