@@ -20,7 +20,7 @@ export interface DaemonOptions {
   /** The task handler. Default: createTaskHandler from worker/job-handler.ts. */
   handler?: (settings: Settings, logger: Logger) => TaskHandler;
   /** Where log lines go besides CW_LOG_FILE. Default process.stdout. */
-  stdout?: NodeJS.WritableStream;
+  stdout?: { write(chunk: string): unknown };
   /** Skip the start-up dependency checks (tests that have no Ollama/GitHub and do not care). Default false. */
   skipChecks?: boolean;
 }
@@ -40,7 +40,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
     level: settings.log.level,
     file: settings.log.file,
     retentionDays: settings.log.retentionDays,
-    ...(options.stdout ? { stdout: options.stdout as never } : {}),
+    ...(options.stdout ? { stdout: options.stdout } : {}),
   });
 
   let embedded: EmbeddedQueue | undefined;

@@ -18,7 +18,7 @@ export interface LoggerOptions {
   /** Rotated files kept besides the current one. */
   retentionDays: number;
   /** Where the stdout copy goes. Default process.stdout (tests pass their own). */
-  stdout?: Writable;
+  stdout?: { write(chunk: string): unknown };
 }
 
 export interface WorkerLogger {

@@ -191,7 +191,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         } catch (thrown) {
           // After an abort the signal's reason is the truth, whatever the handler threw on its way out.
           const error = controller.signal.aborted ? controller.signal.reason : thrown;
-          if (controller.signal.aborted && !(thrown === controller.signal.reason)) {
+          if (controller.signal.aborted && thrown !== controller.signal.reason) {
             log.debug({ error: thrown }, 'the handler stopped after its abort');
           }
           if (error instanceof ShutdownAbort) {
