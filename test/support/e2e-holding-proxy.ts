@@ -10,18 +10,21 @@ export interface Hold {
   arrived: Promise<void>;
   /** Forwards every request held so far and stops holding. */
   release(): void;
+  /** Drops every request held so far (their clients are gone, e.g. killed) and stops holding. */
+  drop(): void;
 }
 
 export interface HoldingProxy {
   url: string;
-  /** Holds requests whose method and path (with query) match, until released. */
-  hold(method: string, path: RegExp): Hold;
+  /** Holds requests whose method, path (with query) and, if given, body match, until released. */
+  hold(method: string, path: RegExp, body?: RegExp): Hold;
   close(): Promise<void>;
 }
 
 interface HoldRule {
   method: string;
   path: RegExp;
+  body: RegExp | undefined;
   held: Array<() => void>;
   released: boolean;
   onArrival: () => void;
@@ -62,7 +65,8 @@ export async function startHoldingProxy(target: string, port = 0): Promise<Holdi
         (candidate) =>
           !candidate.released &&
           candidate.method === incoming.method &&
-          candidate.path.test(incoming.url ?? '/'),
+          candidate.path.test(incoming.url ?? '/') &&
+          (candidate.body === undefined || candidate.body.test(body.toString('utf8'))),
       );
       if (!rule) return pass(incoming, outgoing, body);
       rule.held.push(() => pass(incoming, outgoing, body));
@@ -72,18 +76,22 @@ export async function startHoldingProxy(target: string, port = 0): Promise<Holdi
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hold(method, path) {
+    hold(method, path, body) {
       let onArrival: () => void = () => {};
       const arrived = new Promise<void>((resolve) => {
         onArrival = resolve;
       });
-      const rule: HoldRule = { method, path, held: [], released: false, onArrival };
+      const rule: HoldRule = { method, path, body, held: [], released: false, onArrival };
       rules.push(rule);
       return {
         arrived,
         release() {
           rule.released = true;
           for (const forwardHeld of rule.held.splice(0)) forwardHeld();
+        },
+        drop() {
+          rule.released = true;
+          rule.held.length = 0;
         },
       };
     },

@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import Docker from 'dockerode';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import { LABEL_WORKER } from '../../worker/sandbox.ts';
@@ -86,6 +91,10 @@ export interface E2eStack {
   startOllamaProxy(): Promise<void>;
   stopOllamaProxy(): Promise<void>;
   issue(number: number): Promise<IssueState>;
+  /** Sends a second copy of the message waiting on the queue (SQS's at-least-once delivery). */
+  duplicateQueued(): Promise<void>;
+  /** Runs `codingworker <args>` (the real launcher) with the workers' environment. */
+  cli(args: string[], env?: Record<string, string>): Promise<{ stdout: string; stderr: string }>;
   /** Messages on the task queue and its DLQ (visible + in flight). */
   queueDepth(): Promise<{ queue: number; dlq: number }>;
   /** Sandbox containers of this stack's workers. */
@@ -251,6 +260,43 @@ export async function startE2eStack(
           .map(({ sha, state, description }) => ({ sha, state, description })),
         branchSha,
       };
+    },
+    async duplicateQueued() {
+      const client = sqs.client();
+      try {
+        const { Messages = [] } = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: sqs.queueUrl,
+            MaxNumberOfMessages: 1,
+            WaitTimeSeconds: 5,
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        const [message] = Messages;
+        if (!message) throw new Error('no message on the queue to duplicate');
+        await client.send(
+          new SendMessageCommand({
+            QueueUrl: sqs.queueUrl,
+            MessageBody: message.Body,
+            MessageAttributes: message.MessageAttributes,
+          }),
+        );
+        await client.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: sqs.queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
+      } finally {
+        client.destroy();
+      }
+    },
+    cli(args, env = {}) {
+      return run(process.execPath, [join(launcher, 'bin', 'codingworker.js'), ...args], {
+        env: { PATH: process.env.PATH ?? '', ...stack.workerEnv(env) },
+        timeout: 30_000,
+      });
     },
     async queueDepth() {
       const client = sqs.client();
