@@ -3,6 +3,7 @@
 // within the grace period or releases it; a non-JSON message is dead-lettered while the daemon keeps running.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
@@ -28,6 +29,14 @@ function daemon(sqs: SqsEmulator, env: Record<string, string>): DaemonProcess {
     await started.exited;
   });
   return started;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const recordFile = () => join(mkdtempSync(join(tmpdir(), 'cw-daemon-')), 'events.jsonl');
@@ -127,6 +136,33 @@ describe('the daemon process', () => {
     await sendTask(client, sqs.queueUrl, 34);
     await running.waitForLine((line) => line.message === 'task finished' && line.issue_number === 34);
     assert.equal(running.child.exitCode, null, 'the daemon is still running');
+  });
+
+  test('when the queue goes away mid-run, the daemon backs off, reports degraded health and stays up', async () => {
+    const sqs = await emulator();
+    const healthPort = await freePort();
+    const running = daemon(sqs, { CW_TEST_HANDLER: 'complete', CW_HEALTH_PORT: String(healthPort) });
+    await running.waitForLine(polling);
+    const healthy = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    assert.equal(healthy.status, 200);
+    await sqs.stop();
+    await running.waitForLine(
+      (line) => line.message === 'polling the task queue failed; backing off',
+      25_000,
+    );
+    const degraded = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    assert.equal(degraded.status, 503);
+    const body = (await degraded.json()) as Record<string, unknown>;
+    assert.equal(body.polling, false);
+    assert.ok(typeof body.last_error === 'string' && body.last_error.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const failures = running.lines.filter(
+      (line) => line.message === 'polling the task queue failed; backing off',
+    );
+    assert.ok(failures.length <= 3, `${failures.length} failed polls in a few seconds: no back-off`);
+    assert.equal(running.child.exitCode, null, 'the daemon exited on a queue error');
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0);
   });
 
   test('starts and keeps polling while the queue is unreachable, and says so', async () => {
