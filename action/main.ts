@@ -9,8 +9,7 @@ import { readInputs } from './inputs.ts';
 import { checkSender } from './permission.ts';
 import { ensureQueuedComment, type QueuedCommentFacts } from './queued-comment.ts';
 import { createTaskQueue } from './send-task.ts';
-import { encodeForSqs } from './sqs-body.ts';
-import { taskFromIssuesEvent } from './task-message.ts';
+import { encodeTaskMessage, taskFromIssuesEvent } from './task-message.ts';
 
 async function run(): Promise<void> {
   const settings = readInputs(core.getInput);
@@ -43,7 +42,7 @@ async function run(): Promise<void> {
     : undefined;
 
   const task = taskFromIssuesEvent(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
-  const message = encodeForSqs(task);
+  const message = encodeTaskMessage(task);
   if (message.truncated) {
     core.warning(`the issue body was cut to fit the SQS size limit; the message is flagged body_truncated`);
   }

@@ -82,8 +82,27 @@ export interface EncodedTaskMessage {
 }
 
 /**
- * Serialises a task for SQS (seed 5.1 attributes included). A body too large for the queue is cut on a
- * character boundary and flagged with body_truncated, so a huge issue is sent rather than refused by AWS.
+ * Characters some SQS implementations refuse. SQS allows #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
+ * #x10000-#x10FFFF: AWS refuses U+FFFE and U+FFFF, and emulators such as fauxqs refuse everything beyond
+ * U+FFFF (emoji). Writing them as JSON \u escapes changes no parsed value.
+ */
+const SQS_UNSAFE = /[\u{10000}-\u{10FFFF}\uFFFE\uFFFF]/gu;
+
+/** JSON text that every SQS implementation accepts: JSON.stringify with the unsafe characters escaped. */
+export function toSqsJson(value: unknown): string {
+  return JSON.stringify(value).replace(SQS_UNSAFE, (char) => {
+    let escaped = '';
+    for (let index = 0; index < char.length; index++) {
+      escaped += `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`;
+    }
+    return escaped;
+  });
+}
+
+/**
+ * Serialises a task for SQS (seed 5.1 attributes included) as SQS-safe JSON. A body too large for the
+ * queue is cut on a character boundary and flagged with body_truncated, so a huge issue is sent rather
+ * than refused by AWS; the size counted is that of the escaped text actually sent.
  */
 export function encodeTaskMessage(
   task: TaskMessage,
@@ -95,25 +114,25 @@ export function encodeTaskMessage(
   };
   const budget = limitBytes - ATTRIBUTE_ALLOWANCE_BYTES;
   let message = TaskMessageSchema.parse(task);
-  let body = JSON.stringify(message);
+  let body = toSqsJson(message);
   if (Buffer.byteLength(body) > budget) {
-    const overhead = Buffer.byteLength(JSON.stringify({ ...message, body: '', body_truncated: true }));
-    const room = budget - overhead - Buffer.byteLength(JSON.stringify(TRUNCATION_NOTE));
+    const overhead = Buffer.byteLength(toSqsJson({ ...message, body: '', body_truncated: true }));
+    const room = budget - overhead - Buffer.byteLength(toSqsJson(TRUNCATION_NOTE));
     if (room < 0) throw new Error(`task message metadata alone exceeds ${budget} bytes`);
     message = { ...message, body: fitJsonString(message.body, room) + TRUNCATION_NOTE, body_truncated: true };
-    body = JSON.stringify(message);
+    body = toSqsJson(message);
   }
   return { body, attributes, bytes: Buffer.byteLength(body), truncated: message.body_truncated };
 }
 
-/** The longest prefix of text whose JSON-escaped form fits in maxBytes, never splitting a code point. */
+/** The longest prefix of text whose SQS-safe JSON form fits in maxBytes, never splitting a code point. */
 function fitJsonString(text: string, maxBytes: number): string {
   const chars = Array.from(text);
   let low = 0;
   let high = chars.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (Buffer.byteLength(JSON.stringify(chars.slice(0, mid).join(''))) <= maxBytes) low = mid;
+    if (Buffer.byteLength(toSqsJson(chars.slice(0, mid).join(''))) <= maxBytes) low = mid;
     else high = mid - 1;
   }
   return chars.slice(0, low).join('');

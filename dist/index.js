@@ -58583,18 +58583,16 @@ function parse(schema, value) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1758);
-/* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4369);
+/* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4369);
 /* harmony import */ var _event_filter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9978);
 /* harmony import */ var _github_api_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9090);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7126);
-/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3292);
+/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3292);
 /* harmony import */ var _queued_comment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4014);
-/* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7727);
-/* harmony import */ var _sqs_body_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(223);
-/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9317);
+/* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7727);
+/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9317);
 // The enqueue action: an issues event -> (filter, permission) -> a task message on SQS -> a queued comment.
 // The ncc entry point (dist/index.js). One catch: every failure ends in core.setFailed with what to fix.
-
 
 
 
@@ -58612,7 +58610,7 @@ async function run() {
         return skip(decision.reason);
     const { payload } = decision;
     const github = (0,_github_api_js__WEBPACK_IMPORTED_MODULE_3__/* .createGitHubApi */ ._)({ token: settings.githubToken, repository: payload.repository.full_name });
-    const sender = await (0,_permission_js__WEBPACK_IMPORTED_MODULE_8__/* .checkSender */ .Mm)(payload.sender, {
+    const sender = await (0,_permission_js__WEBPACK_IMPORTED_MODULE_7__/* .checkSender */ .Mm)(payload.sender, {
         minimum: settings.minPermission,
         allowedBots: settings.allowedBots,
         lookup: (login) => github.repositoryRole(login),
@@ -58622,20 +58620,20 @@ async function run() {
         return skip(sender.reason, { warn: true });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(sender.detail);
     const credentials = settings.roleToAssume
-        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .assumeRoleWithOidc */ .Y0)({
+        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .assumeRoleWithOidc */ .Y0)({
             roleArn: settings.roleToAssume,
             audience: settings.audience,
             region: settings.region,
             repository: payload.repository.full_name,
-            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .sessionNameFor */ .Vl)(process.env),
+            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .sessionNameFor */ .Vl)(process.env),
         }, _actions_core__WEBPACK_IMPORTED_MODULE_0__)
         : undefined;
-    const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_7__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
-    const message = (0,_sqs_body_js__WEBPACK_IMPORTED_MODULE_6__/* .encodeForSqs */ .D)(task);
+    const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_6__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
+    const message = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_6__/* .encodeTaskMessage */ .t_)(task);
     if (message.truncated) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`the issue body was cut to fit the SQS size limit; the message is flagged body_truncated`);
     }
-    const queue = (0,_send_task_js__WEBPACK_IMPORTED_MODULE_10__/* .createTaskQueue */ .J)({ queueUrl: settings.queueUrl, region: settings.region, credentials });
+    const queue = (0,_send_task_js__WEBPACK_IMPORTED_MODULE_9__/* .createTaskQueue */ .J)({ queueUrl: settings.queueUrl, region: settings.region, credentials });
     const messageId = await queue.send(message).finally(() => queue.close());
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`queued issue #${task.issue_number} of ${task.repository} as message ${messageId}`);
     setOutputs({ messageId, skipped: false, reason: '' });
@@ -58897,62 +58895,17 @@ function sendAdvice(error, options) {
 
 /***/ }),
 
-/***/ 223:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D: () => (/* binding */ encodeForSqs)
-/* harmony export */ });
-/* unused harmony export escapeForSqs */
-/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9317);
-// The message body in a form every SQS implementation accepts. SQS allows #x9 #xA #xD #x20-#xD7FF
-// #xE000-#xFFFD #x10000-#x10FFFF: U+FFFE and U+FFFF are refused by AWS, and emulators such as fauxqs
-// also refuse characters beyond U+FFFF (emoji). Writing those as JSON \u escapes changes no parsed
-// value, so the worker reads exactly the same task; the escapes are longer, so the size limit is
-// enforced again on the escaped text.
-
-/** Mirrors the room encodeTaskMessage keeps for the message attributes. */
-const ATTRIBUTE_ALLOWANCE_BYTES = 1_024;
-const BODY_LIMIT_BYTES = _task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .SQS_MESSAGE_LIMIT_BYTES */ .Ey - ATTRIBUTE_ALLOWANCE_BYTES;
-const NEEDS_ESCAPE = /[\u{10000}-\u{10FFFF}\uFFFE\uFFFF]/gu;
-/** Escapes, inside a JSON text, the characters some SQS implementations refuse. */
-function escapeForSqs(json) {
-    return json.replace(NEEDS_ESCAPE, (char) => Array.from({ length: char.length }, (_, index) => `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`).join(''));
-}
-/** encodeTaskMessage, with the body escaped for SQS and still within the size limit. */
-function encodeForSqs(task) {
-    let limit = _task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .SQS_MESSAGE_LIMIT_BYTES */ .Ey;
-    // Escaping a prefix grows it no more than escaping the whole, so cutting the raw message by the
-    // escaped text's excess makes the next round fit; and as an escape is at most 3 times its raw bytes
-    // (4 -> 12), a raw message of a third of the limit always fits. So the second round fits; the bound
-    // guards only against a change in encodeTaskMessage's allowance.
-    for (let round = 0; round < 3; round++) {
-        const encoded = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeTaskMessage */ .t_)(task, limit);
-        const body = escapeForSqs(encoded.body);
-        const bytes = Buffer.byteLength(body);
-        if (bytes <= BODY_LIMIT_BYTES)
-            return { ...encoded, body, bytes };
-        const rawBudget = Math.max(encoded.bytes - (bytes - BODY_LIMIT_BYTES), Math.floor(BODY_LIMIT_BYTES / 3));
-        limit = rawBudget + ATTRIBUTE_ALLOWANCE_BYTES;
-    }
-    throw new Error('the task message does not fit the SQS size limit even with the issue body cut');
-}
-//# sourceMappingURL=sqs-body.js.map
-
-/***/ }),
-
 /***/ 9317:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Ey: () => (/* binding */ SQS_MESSAGE_LIMIT_BYTES),
   t_: () => (/* binding */ encodeTaskMessage),
   Qt: () => (/* binding */ taskFromIssuesEvent)
 });
 
-// UNUSED EXPORTS: SCHEMA_VERSION, TRUNCATION_NOTE, TaskMessageSchema, parseTaskMessage
+// UNUSED EXPORTS: SCHEMA_VERSION, SQS_MESSAGE_LIMIT_BYTES, TRUNCATION_NOTE, TaskMessageSchema, parseTaskMessage, toSqsJson
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
@@ -59035,8 +58988,25 @@ function parseTaskMessage(raw) {
     return { ok: true, task: result.data };
 }
 /**
- * Serialises a task for SQS (seed 5.1 attributes included). A body too large for the queue is cut on a
- * character boundary and flagged with body_truncated, so a huge issue is sent rather than refused by AWS.
+ * Characters some SQS implementations refuse. SQS allows #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
+ * #x10000-#x10FFFF: AWS refuses U+FFFE and U+FFFF, and emulators such as fauxqs refuse everything beyond
+ * U+FFFF (emoji). Writing them as JSON \u escapes changes no parsed value.
+ */
+const SQS_UNSAFE = /[\u{10000}-\u{10FFFF}\uFFFE\uFFFF]/gu;
+/** JSON text that every SQS implementation accepts: JSON.stringify with the unsafe characters escaped. */
+function toSqsJson(value) {
+    return JSON.stringify(value).replace(SQS_UNSAFE, (char) => {
+        let escaped = '';
+        for (let index = 0; index < char.length; index++) {
+            escaped += `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`;
+        }
+        return escaped;
+    });
+}
+/**
+ * Serialises a task for SQS (seed 5.1 attributes included) as SQS-safe JSON. A body too large for the
+ * queue is cut on a character boundary and flagged with body_truncated, so a huge issue is sent rather
+ * than refused by AWS; the size counted is that of the escaped text actually sent.
  */
 function encodeTaskMessage(task, limitBytes = SQS_MESSAGE_LIMIT_BYTES) {
     const attributes = {
@@ -59045,25 +59015,25 @@ function encodeTaskMessage(task, limitBytes = SQS_MESSAGE_LIMIT_BYTES) {
     };
     const budget = limitBytes - ATTRIBUTE_ALLOWANCE_BYTES;
     let message = TaskMessageSchema.parse(task);
-    let body = JSON.stringify(message);
+    let body = toSqsJson(message);
     if (Buffer.byteLength(body) > budget) {
-        const overhead = Buffer.byteLength(JSON.stringify({ ...message, body: '', body_truncated: true }));
-        const room = budget - overhead - Buffer.byteLength(JSON.stringify(TRUNCATION_NOTE));
+        const overhead = Buffer.byteLength(toSqsJson({ ...message, body: '', body_truncated: true }));
+        const room = budget - overhead - Buffer.byteLength(toSqsJson(TRUNCATION_NOTE));
         if (room < 0)
             throw new Error(`task message metadata alone exceeds ${budget} bytes`);
         message = { ...message, body: fitJsonString(message.body, room) + TRUNCATION_NOTE, body_truncated: true };
-        body = JSON.stringify(message);
+        body = toSqsJson(message);
     }
     return { body, attributes, bytes: Buffer.byteLength(body), truncated: message.body_truncated };
 }
-/** The longest prefix of text whose JSON-escaped form fits in maxBytes, never splitting a code point. */
+/** The longest prefix of text whose SQS-safe JSON form fits in maxBytes, never splitting a code point. */
 function fitJsonString(text, maxBytes) {
     const chars = Array.from(text);
     let low = 0;
     let high = chars.length;
     while (low < high) {
         const mid = Math.ceil((low + high) / 2);
-        if (Buffer.byteLength(JSON.stringify(chars.slice(0, mid).join(''))) <= maxBytes)
+        if (Buffer.byteLength(toSqsJson(chars.slice(0, mid).join(''))) <= maxBytes)
             low = mid;
         else
             high = mid - 1;

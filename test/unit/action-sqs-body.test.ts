@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeForSqs, escapeForSqs } from '../../action/sqs-body.ts';
-import { parseTaskMessage, SQS_MESSAGE_LIMIT_BYTES, taskFromIssuesEvent } from '../../action/task-message.ts';
+import {
+  encodeTaskMessage,
+  parseTaskMessage,
+  SQS_MESSAGE_LIMIT_BYTES,
+  taskFromIssuesEvent,
+  toSqsJson,
+} from '../../action/task-message.ts';
 import { issuesPayload } from '../support/webhooks.ts';
 
 // What SQS accepts in any implementation: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD (fauxqs's set).
@@ -16,8 +21,7 @@ function taskWithBody(body: string) {
 describe('SQS-safe message body', () => {
   it('escapes characters beyond U+FFFF and the noncharacters U+FFFE/U+FFFF, changing no parsed value', () => {
     const text = 'a 🐛 b \uFFFF c 日本語 \u0001';
-    const json = JSON.stringify({ text });
-    const escaped = escapeForSqs(json);
+    const escaped = toSqsJson({ text });
     assert.match(escaped, SQS_SAFE);
     assert.equal(escaped.includes('\\ud83d\\udc1b'), true);
     assert.deepEqual(JSON.parse(escaped), { text });
@@ -25,13 +29,13 @@ describe('SQS-safe message body', () => {
 
   it('leaves an ordinary body untouched', () => {
     const task = taskWithBody('Fix the README — naïve café');
-    const encoded = encodeForSqs(task);
+    const encoded = encodeTaskMessage(task);
     assert.deepEqual(parseTaskMessage(encoded.body), { ok: true, task });
   });
 
   it('keeps a body of emoji within the limit after escaping, cut and flagged', () => {
     for (const body of ['🙂'.repeat(100_000), `${'a'.repeat(200_000)}${'🙂'.repeat(20_000)}`]) {
-      const encoded = encodeForSqs(taskWithBody(body));
+      const encoded = encodeTaskMessage(taskWithBody(body));
       assert.match(encoded.body, SQS_SAFE);
       assert.ok(encoded.bytes <= SQS_MESSAGE_LIMIT_BYTES - 1_024, `${encoded.bytes} bytes`);
       assert.equal(encoded.bytes, Buffer.byteLength(encoded.body));
