@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { startGitHubServer } from '../support/github-server.ts';
 import { type ScriptStep, startScriptedOllama } from '../support/scripted-ollama.ts';
 import { createThrowawayRepo, type ThrowawayRepo } from '../support/throwaway-repo.ts';
 
@@ -272,17 +273,71 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     assert.equal(result.ollama.chats.length, 0);
   });
 
-  it('refuses a malformed message and a missing --repo-path with a clear reason', async () => {
+  it('without --repo-path works against GitHub: one pull request, the comment finished, a status; a rerun changes nothing', async () => {
+    const server = await startGitHubServer();
+    try {
+      const token = `ghp_${'c4nary'.repeat(6)}`;
+      server.addToken(token, 'maint');
+      await server.addRepository({ owner: 'octo-org', name: 'demo', files: { 'README.md': '# demo\n' } });
+      // The token's user can push, so on GitHub it is a collaborator: the forge trusts its own comment by that.
+      server.setRole('octo-org/demo', 'maint', 'write');
+      server.setRole('octo-org/demo', 'maintainer', 'write');
+      const issue = server.addIssue('octo-org/demo', {
+        title: 'Add a greeting function',
+        labels: ['auto-code'],
+      });
+      const message = { ...task(issue.number, 'Add a greeting function') };
+      const env = { GITHUB_API_URL: server.url, GITHUB_TOKEN: token };
+      const script = [
+        bash(`printf 'def greet(name):\\n    return name\\n' > greet.py`),
+        bash('echo CODINGWORKER_DONE', '- Added greet.py'),
+      ];
+      const file = join(repo.scratch, `github-${issue.number}.json`);
+      writeFileSync(file, JSON.stringify(message));
+
+      const first = await codingworker(script, message, env, ['--message', file]);
+      assert.equal(first.code, 0, first.stderr);
+      const state = server.repository('octo-org/demo');
+      const branch = `auto-code/issue-${issue.number}`;
+      assert.equal(state.pulls.length, 1);
+      assert.equal(state.pulls[0]?.head, branch);
+      assert.match(state.pulls[0]?.body ?? '', new RegExp(`Resolves #${issue.number}`));
+      const sha = await server.branchSha('octo-org/demo', branch);
+      assert.ok(sha, 'the branch was pushed to the git server');
+      const comments = state.comments.filter((comment) => comment.issueNumber === issue.number);
+      assert.equal(comments.length, 1, 'one progress comment');
+      assert.match(comments[0]?.body ?? '', /pull request/i);
+      assert.ok(state.statuses.some((status) => status.sha === sha && status.state === 'success'));
+      assert.deepEqual(
+        server.violations,
+        [],
+        'every request and response matched GitHub’s OpenAPI description',
+      );
+      assert.ok(!first.stderr.includes(token) && !first.stdout.includes(token), 'the token is never printed');
+
+      const writes = server.requests.filter((request) => request.method !== 'GET').length;
+      const again = await codingworker([], message, env, ['--message', file]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /already-done/);
+      assert.equal(state.pulls.length, 1, 'still one pull request');
+      const later = server.requests.filter((request) => request.method !== 'GET').slice(writes);
+      assert.deepEqual(
+        later.map((request) => `${request.method} ${request.url}`),
+        [],
+        'no new writes',
+      );
+      assert.equal(again.ollama.chats.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a malformed message and an unreadable --message with a clear reason', async () => {
     const bad = await codingworker([], { ...task(45, 'x'), issue_number: 'forty-five' });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--message .*message does not match task schema v1: issue_number/);
     const noRepo = await codingworker([], task(45, 'x'), {}, ['--message', '/dev/null']);
     assert.equal(noRepo.code, 1);
     assert.match(noRepo.stderr, /message body is not JSON/);
-    const file = join(repo.scratch, 'ok.json');
-    writeFileSync(file, JSON.stringify(task(45, 'x')));
-    const github = await codingworker([], task(45, 'x'), {}, ['--message', file]);
-    assert.equal(github.code, 1);
-    assert.match(github.stderr, /without --repo-path .* pass --repo-path/);
   });
 });

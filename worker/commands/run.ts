@@ -1,7 +1,9 @@
-// `codingworker run --message <task.json> --repo-path <repo>`: one task now, with no queue and no GitHub.
-// The same pipeline as the daemon (worker/job.ts) with the local forge: on success the repository has the
-// branch auto-code/issue-<N>, the pull-request description is printed on stdout (logs go to stderr), and
-// the exit code is 0. Exit codes: 0 done or already done, 1 failed (the reason on stderr), 3 skipped.
+// `codingworker run --message <task.json> [--repo-path <repo>]`: one task now, with no queue.
+// The same pipeline as the daemon (worker/job.ts). With --repo-path, the local forge: on success the
+// repository has the branch auto-code/issue-<N>. Without it, the GitHub forge, as the daemon does: the
+// issue is re-checked, the branch pushed, one pull request opened and the progress comment kept.
+// The pull-request description is printed on stdout (logs go to stderr).
+// Exit codes: 0 done or already done, 1 failed (the reason on stderr), 3 skipped.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +11,7 @@ import { parseTaskMessage, type TaskMessage } from '../../action/task-message.ts
 import { errorMessage, failureKind, TimeoutError } from '../errors.ts';
 import type { Forge } from '../forge.ts';
 import { runJob } from '../job.ts';
-import { createRunner, createSandboxProvider } from '../job-handler.ts';
+import { createGitHubForgeFromSettings, createRunner, createSandboxProvider } from '../job-handler.ts';
 import { createLocalForge } from '../local-forge.ts';
 import { createLogger, taskLogger } from '../logger.ts';
 import { loadSettings } from '../settings.ts';
@@ -23,7 +25,10 @@ export function register(program: Command): void {
       'run one task now, without the queue: the agent, verification, a commit and the pull request',
     )
     .requiredOption('--message <file>', 'the task message as JSON (docs/task-message.schema.json)')
-    .option('--repo-path <dir>', 'a local git repository: the result is the branch auto-code/issue-<N> in it')
+    .option(
+      '--repo-path <dir>',
+      'a local git repository: the result is the branch auto-code/issue-<N> in it (default: GitHub, with GITHUB_TOKEN)',
+    )
     .action(async (options: { message: string; repoPath?: string }) => {
       process.exitCode = await runOnce(options);
     });
@@ -32,13 +37,8 @@ export function register(program: Command): void {
 async function runOnce(options: { message: string; repoPath?: string }): Promise<number> {
   const task = await readTask(options.message);
   const settings = loadSettings();
-  if (!options.repoPath) {
-    throw new Error(
-      'without --repo-path the task goes to GitHub, and the GitHub forge is not wired into `codingworker run` yet: pass --repo-path <a local clone>',
-    );
-  }
-  const repoPath = resolve(options.repoPath);
-  if (!(await stat(repoPath).catch(() => undefined))?.isDirectory()) {
+  const repoPath = options.repoPath === undefined ? undefined : resolve(options.repoPath);
+  if (repoPath && !(await stat(repoPath).catch(() => undefined))?.isDirectory()) {
     throw new Error(`--repo-path ${repoPath} is not a directory: pass a local git repository`);
   }
   const { logger: root, close } = await createLogger({
@@ -49,11 +49,13 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
     stdout: process.stderr,
   });
   const logger = taskLogger(root, task);
-  const forge = createLocalForge({
-    repoPath,
-    author: { name: settings.github.authorName, email: settings.github.authorEmail },
-    logger,
-  });
+  const forge = repoPath
+    ? createLocalForge({
+        repoPath,
+        author: { name: settings.github.authorName, email: settings.github.authorEmail },
+        logger,
+      })
+    : createGitHubForgeFromSettings(settings, logger);
   // The same sandbox and runner (CW_RUNNER) as the daemon's.
   const sandboxProvider = createSandboxProvider(settings, logger);
   const runner = createRunner(settings, logger, sandboxProvider);
