@@ -64,6 +64,8 @@ export interface QueueConsumerOptions {
   handler: TaskHandler;
   logger: Logger;
   metrics: Metrics;
+  /** How long handler.onFailure may take before the queue goes on without it. Default 30000 ms. */
+  failureReportTimeoutMs?: number;
 }
 
 export interface QueueConsumer {
@@ -90,6 +92,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const { client, queueUrl, settings, workerId, handler, logger, metrics } = options;
+  const failureReportTimeoutMs = options.failureReportTimeoutMs ?? 30_000;
   const slots = new PQueue({ concurrency: settings.concurrency });
   const running = new Map<string, AbortController>();
   const stopping = new AbortController();
@@ -116,12 +119,25 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     );
   }
 
+  /**
+   * Tells the handler (the issue) about a retry or dead-letter, best effort and bounded: a forge that does
+   * not answer must not hold the task slot (and with it every later message) forever.
+   */
   async function notify(handlerTask: TaskMessage | undefined, notice: FailureNotice, log: Logger) {
     if (!handlerTask || !handler.onFailure) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${failureReportTimeoutMs} ms`)),
+        failureReportTimeoutMs,
+      );
+    });
     try {
-      await handler.onFailure(handlerTask, notice);
+      await Promise.race([handler.onFailure(handlerTask, notice), limit]);
     } catch (error) {
       log.warn({ error }, 'could not report the failure on the issue');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

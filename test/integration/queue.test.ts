@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from '../../worker/health-server.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createQueueConsumer, type QueueConsumer } from '../../worker/queue.ts';
 import { loadSettings } from '../../worker/settings.ts';
+import type { TaskHandler } from '../../worker/task-handler.ts';
 import { recordedEvents } from '../support/daemon-process.ts';
 import { createTestHandler, type TestHandlerName } from '../support/daemon-test-handler.ts';
 import { type SqsEmulator, startSqsEmulator } from '../support/sqs-emulator.ts';
@@ -33,6 +34,7 @@ async function startConsumer(
   handlerName: TestHandlerName,
   env: Record<string, string> = {},
   workMs = 1_000,
+  options: { onFailure?: TaskHandler['onFailure']; failureReportTimeoutMs?: number } = {},
 ): Promise<Harness> {
   const emulator = await startSqsEmulator();
   const settings = loadSettings({
@@ -78,9 +80,13 @@ async function startConsumer(
     queueUrl: emulator.queueUrl,
     settings: settings.queue,
     workerId: settings.workerId,
-    handler: createTestHandler(handlerName, { recordFile: record, workMs }),
+    handler: {
+      ...createTestHandler(handlerName, { recordFile: record, workMs }),
+      ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+    },
     logger,
     metrics,
+    ...(options.failureReportTimeoutMs ? { failureReportTimeoutMs: options.failureReportTimeoutMs } : {}),
   });
   consumer.start();
   harness = { emulator, client, consumer, metrics, lines, record, commands };
@@ -213,6 +219,33 @@ describe('queue consumer on fauxqs', () => {
     const [dead] = await receiveAll(h.client, h.emulator.dlqUrl);
     assert.equal(dead!.MessageAttributes?.FailureKind?.StringValue, 'permanent');
     assert.equal(dead!.MessageAttributes?.ReceiveCount?.StringValue, '1');
+  });
+
+  test('a failure report that never answers does not hold the task slot: the next task still runs', async () => {
+    let told = 0;
+    const h = await startConsumer('permanent', {}, 1_000, {
+      onFailure: () => {
+        told += 1;
+        return new Promise<void>(() => {});
+      },
+      failureReportTimeoutMs: 300,
+    });
+    await sendTask(h.client, h.emulator.queueUrl, 17);
+    await sendTask(h.client, h.emulator.queueUrl, 18);
+    // With one slot, the second task can only run once the first one's stuck report was given up on.
+    await eventually(
+      async () => (await queueCount(h.client, h.emulator.dlqUrl)) === 2,
+      8_000,
+      'both in the DLQ',
+    );
+    assert.equal(events(h, 'start').length, 2);
+    assert.equal(told, 2, 'the issue was told of each failure');
+    await eventually(
+      () =>
+        h.lines.filter((line) => line.message === 'could not report the failure on the issue').length === 2,
+      3_000,
+      'a WARN for each unanswered report',
+    );
   });
 
   test('the hard timeout aborts the task and dead-letters it as a timeout', async () => {
