@@ -14,10 +14,12 @@ import {
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import Docker from 'dockerode';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
+import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
 import { LABEL_WORKER } from '../../worker/sandbox.ts';
 import { type ActionRun, prepareActionHome } from './action-runner.ts';
 import { type DaemonProcess, spawnDaemon } from './daemon-process.ts';
@@ -84,6 +86,11 @@ export interface E2eStack {
   policy: Policy;
   /** Adds an issue labelled auto-code and runs the bundled action on the real issues.labeled payload. */
   label(issue?: { title?: string; body?: string }): Promise<{ number: number; action: ActionRun }>;
+  /**
+   * Adds `count` labelled issues and sends their task messages straight to the queue (as `codingworker
+   * enqueue` does, without the action's node start-up): the soak's and the benchmark's feed.
+   */
+  enqueueDirect(count: number): Promise<number[]>;
   workerEnv(env?: Record<string, string>): Record<string, string>;
   /** `node bin/codingworker.js start` as the maintainer would run it. */
   startWorker(env?: Record<string, string>): DaemonProcess;
@@ -169,19 +176,7 @@ export async function startE2eStack(
         labels: ['auto-code'],
         user: LABELLER,
       });
-      const payload = issuesPayload('labeled') as unknown as {
-        repository: { full_name: string; name: string; owner: { login: string } };
-        issue: { number: number; title: string; body: string; labels: Array<{ name: string }> };
-        label: { name: string };
-      };
-      payload.repository.full_name = FULL_NAME;
-      payload.repository.name = REPO;
-      payload.repository.owner.login = OWNER;
-      payload.issue.number = created.number;
-      payload.issue.title = created.title;
-      payload.issue.body = created.body;
-      payload.issue.labels = [{ ...payload.issue.labels?.[0], name: 'auto-code' }];
-      payload.label.name = 'auto-code';
+      const payload = labelledPayload(created.number, created.title, created.body);
       const action = await actionHome.run({
         eventName: 'issues',
         payload,
@@ -209,6 +204,37 @@ export async function startE2eStack(
         );
       }
       return { number: created.number, action };
+    },
+    async enqueueDirect(count) {
+      const client = sqs.client();
+      const numbers: number[] = [];
+      try {
+        for (let first = 0; first < count; first += 10) {
+          const entries = [];
+          for (let index = first; index < Math.min(count, first + 10); index++) {
+            const created = github.addIssue(FULL_NAME, {
+              title: `Add a greeting ${index}`,
+              body: 'Please add hello() to hello.py.',
+              labels: ['auto-code'],
+              user: LABELLER,
+            });
+            numbers.push(created.number);
+            const payload = labelledPayload(created.number, created.title, created.body);
+            const encoded = encodeTaskMessage(
+              taskFromIssuesEvent(payload as never, { triggerLabel: 'auto-code' }),
+            );
+            entries.push({
+              Id: String(index),
+              MessageBody: encoded.body,
+              MessageAttributes: encoded.attributes,
+            });
+          }
+          await client.send(new SendMessageBatchCommand({ QueueUrl: sqs.queueUrl, Entries: entries }));
+        }
+      } finally {
+        client.destroy();
+      }
+      return numbers;
     },
     workerEnv(env = {}) {
       return {
@@ -408,6 +434,24 @@ export function gitHubTexts(github: GitHubServer): string[] {
     ...repo.statuses.map((status) => `${status.description ?? ''} ${status.targetUrl ?? ''}`),
     ...github.requests.map((request) => `${request.url}\n${request.body}`),
   ];
+}
+
+/** The real issues.labeled example payload, pointed at the test repository's issue. */
+function labelledPayload(number: number, title: string, body: string) {
+  const payload = issuesPayload('labeled') as unknown as {
+    repository: { full_name: string; name: string; owner: { login: string } };
+    issue: { number: number; title: string; body: string; labels: Array<{ name: string }> };
+    label: { name: string };
+  };
+  payload.repository.full_name = FULL_NAME;
+  payload.repository.name = REPO;
+  payload.repository.owner.login = OWNER;
+  payload.issue.number = number;
+  payload.issue.title = title;
+  payload.issue.body = body;
+  payload.issue.labels = [{ ...payload.issue.labels?.[0], name: 'auto-code' }];
+  payload.label.name = 'auto-code';
+  return payload;
 }
 
 async function removeContainers(workerId: string): Promise<void> {
