@@ -2,6 +2,7 @@
 // running whatever the outside world does (queue, Ollama or GitHub down): it warns, backs off and retries.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createTaskMetrics, noTaskMetrics } from './cloudwatch-metrics.ts';
 import { allChecks, formatResult, runChecks } from './doctor.ts';
 import {
   EMBEDDED_CREDENTIALS,
@@ -12,7 +13,7 @@ import {
 import { createMetrics, type HealthServer, startHealthServer } from './health-server.ts';
 import { createTaskHandler } from './job-handler.ts';
 import { createLogger } from './logger.ts';
-import { createQueueConsumer, createSqsClient } from './queue.ts';
+import { createQueueConsumer, createSqsClient, regionFromQueueUrl } from './queue.ts';
 import type { Settings } from './settings.ts';
 import type { TaskHandler } from './task-handler.ts';
 
@@ -57,6 +58,16 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
   }
 
   const metrics = createMetrics();
+  // CloudWatch only for a real SQS queue: the embedded queue is a local trial with no AWS account.
+  const taskMetrics = settings.queue.url
+    ? createTaskMetrics(
+        {
+          namespace: settings.health.cloudwatchNamespace,
+          region: settings.queue.region ?? regionFromQueueUrl(queueUrl),
+        },
+        logger,
+      )
+    : noTaskMetrics;
   const handler = (options.handler ?? createTaskHandler)(settings, logger);
   const consumer = createQueueConsumer({
     client,
@@ -66,6 +77,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
     handler,
     logger,
     metrics,
+    taskMetrics,
   });
   let health: HealthServer | undefined;
   if (settings.health.port !== 0) {
@@ -93,6 +105,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
       stopped ??= (async () => {
         logger.info('shutting down: no new tasks');
         await consumer.stop();
+        await taskMetrics.close();
         await health?.close();
         client.destroy();
         await embedded?.stop();

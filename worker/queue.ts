@@ -16,6 +16,7 @@ import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { parseTaskMessage, type TaskMessage } from '../action/task-message.ts';
+import { noTaskMetrics, type TaskMetrics } from './cloudwatch-metrics.ts';
 import {
   createDeadLetterQueue,
   type DeadLetterQueue,
@@ -66,6 +67,8 @@ export interface QueueConsumerOptions {
   metrics: Metrics;
   /** How long handler.onFailure may take before the queue goes on without it. Default 30000 ms. */
   failureReportTimeoutMs?: number;
+  /** Opt-in CloudWatch publisher (CW_CLOUDWATCH_NAMESPACE). Default: none. */
+  taskMetrics?: TaskMetrics;
 }
 
 export interface QueueConsumer {
@@ -93,6 +96,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const { client, queueUrl, settings, workerId, handler, logger, metrics } = options;
   const failureReportTimeoutMs = options.failureReportTimeoutMs ?? 30_000;
+  const taskMetrics = options.taskMetrics ?? noTaskMetrics;
   const slots = new PQueue({ concurrency: settings.concurrency });
   const running = new Map<string, AbortController>();
   const stopping = new AbortController();
@@ -266,9 +270,11 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         'could not settle the message; it will reappear',
       );
     } finally {
+      const elapsedMs = performance.now() - started;
       metrics.inFlight.dec();
       metrics.tasks.inc({ outcome });
-      metrics.duration.observe({ outcome }, (performance.now() - started) / 1_000);
+      metrics.duration.observe({ outcome }, elapsedMs / 1_000);
+      taskMetrics.recordTask(outcome, elapsedMs);
     }
   }
 

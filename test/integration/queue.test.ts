@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { TaskMetrics } from '../../worker/cloudwatch-metrics.ts';
 import { createMetrics, type Metrics } from '../../worker/health-server.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createQueueConsumer, type QueueConsumer } from '../../worker/queue.ts';
@@ -34,7 +35,11 @@ async function startConsumer(
   handlerName: TestHandlerName,
   env: Record<string, string> = {},
   workMs = 1_000,
-  options: { onFailure?: TaskHandler['onFailure']; failureReportTimeoutMs?: number } = {},
+  options: {
+    onFailure?: TaskHandler['onFailure'];
+    failureReportTimeoutMs?: number;
+    taskMetrics?: TaskMetrics;
+  } = {},
 ): Promise<Harness> {
   const emulator = await startSqsEmulator();
   const settings = loadSettings({
@@ -87,6 +92,7 @@ async function startConsumer(
     logger,
     metrics,
     ...(options.failureReportTimeoutMs ? { failureReportTimeoutMs: options.failureReportTimeoutMs } : {}),
+    ...(options.taskMetrics ? { taskMetrics: options.taskMetrics } : {}),
   });
   consumer.start();
   harness = { emulator, client, consumer, metrics, lines, record, commands };
@@ -219,6 +225,20 @@ describe('queue consumer on fauxqs', () => {
     const [dead] = await receiveAll(h.client, h.emulator.dlqUrl);
     assert.equal(dead!.MessageAttributes?.FailureKind?.StringValue, 'permanent');
     assert.equal(dead!.MessageAttributes?.ReceiveCount?.StringValue, '1');
+  });
+
+  test('each finished task is handed to the CloudWatch publisher with its outcome and duration', async () => {
+    const recorded: Array<{ outcome: string; durationMs: number }> = [];
+    const taskMetrics: TaskMetrics = {
+      recordTask: (outcome, durationMs) => recorded.push({ outcome, durationMs }),
+      flush: async () => {},
+      close: async () => {},
+    };
+    const h = await startConsumer('slow', {}, 200, { taskMetrics });
+    await sendTask(h.client, h.emulator.queueUrl, 19);
+    await eventually(() => recorded.length === 1, 5_000, 'a recorded task');
+    assert.equal(recorded[0]?.outcome, 'completed');
+    assert.ok((recorded[0]?.durationMs ?? 0) >= 200, `${recorded[0]?.durationMs} ms covers the work`);
   });
 
   test('a failure report that never answers does not hold the task slot: the next task still runs', async () => {
