@@ -2,6 +2,7 @@
 // works with ActionSettings and never calls getInput again.
 import { z } from 'zod';
 import { PERMISSION_LEVELS, type PermissionLevel } from './permission.ts';
+import { regionFromQueueUrl } from './queue-url.ts';
 
 export interface ActionSettings {
   queueUrl: string;
@@ -26,22 +27,6 @@ export interface ActionSettings {
 export type GetInput = (name: string, options?: { required?: boolean }) => string;
 
 const QUEUE_URL_EXAMPLE = 'https://sqs.<region>.amazonaws.com/<account-id>/<queue-name>';
-
-// sqs.<region>.amazonaws.com[.cn] (current) and <region>.queue.amazonaws.com (legacy) both name the region.
-const QUEUE_HOST_REGION = [
-  /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/,
-  /^([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.amazonaws\.com(?:\.cn)?$/,
-];
-
-/** The region named by an AWS queue URL's host, or undefined for other hosts (emulators, VPC endpoints). */
-export function regionFromQueueUrl(queueUrl: string): string | undefined {
-  const host = URL.canParse(queueUrl) ? new URL(queueUrl).hostname : '';
-  for (const pattern of QUEUE_HOST_REGION) {
-    const match = pattern.exec(host);
-    if (match) return match[1];
-  }
-  return undefined;
-}
 
 const queueUrlSchema = z
   .string()

@@ -58466,20 +58466,22 @@ function createGitHubApi(options) {
 
 /***/ }),
 
-/***/ 7126:
+/***/ 8452:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K: () => (/* binding */ readInputs)
-/* harmony export */ });
-/* unused harmony export regionFromQueueUrl */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
-/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3292);
-// Reads every action input once, at the edge, into one typed settings object. Everything after this
-// works with ActionSettings and never calls getInput again.
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  K: () => (/* binding */ readInputs)
+});
 
-const QUEUE_URL_EXAMPLE = 'https://sqs.<region>.amazonaws.com/<account-id>/<queue-name>';
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./build/action/permission.js
+var permission = __nccwpck_require__(3292);
+;// CONCATENATED MODULE: ./build/action/queue-url.js
+// What an SQS queue URL says about where it lives. Shared by the action (its aws-region default) and the
+// worker (the region of CW_QUEUE_URL), so both read a queue URL the same way.
 // sqs.<region>.amazonaws.com[.cn] (current) and <region>.queue.amazonaws.com (legacy) both name the region.
 const QUEUE_HOST_REGION = [
     /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/,
@@ -58495,7 +58497,15 @@ function regionFromQueueUrl(queueUrl) {
     }
     return undefined;
 }
-const queueUrlSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+//# sourceMappingURL=queue-url.js.map
+;// CONCATENATED MODULE: ./build/action/inputs.js
+// Reads every action input once, at the edge, into one typed settings object. Everything after this
+// works with ActionSettings and never calls getInput again.
+
+
+
+const QUEUE_URL_EXAMPLE = 'https://sqs.<region>.amazonaws.com/<account-id>/<queue-name>';
+const queueUrlSchema = schemas/* string */.YjP()
     .trim()
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
     message: `queue-url must be a queue URL like ${QUEUE_URL_EXAMPLE}`,
@@ -58504,28 +58514,28 @@ const queueUrlSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
     .refine((value) => /^\/[^/]+\/[^/]+\/?$/.test(new URL(value).pathname), {
     message: `queue-url must end in /<account-id>/<queue-name>, like ${QUEUE_URL_EXAMPLE}`,
 });
-const regionSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+const regionSchema = schemas/* string */.YjP()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'aws-region must be an AWS region such as us-east-1');
-const roleSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+const roleSchema = schemas/* string */.YjP()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'role-to-assume must be an IAM role ARN such as arn:aws:iam::123456789012:role/codingworker-enqueue');
-const labelSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+const labelSchema = schemas/* string */.YjP()
     .trim()
     .min(1, 'trigger-label must not be empty')
     .max(50, 'trigger-label must be at most 50 characters (GitHub label names are)');
-const permissionSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(_permission_js__WEBPACK_IMPORTED_MODULE_1__/* .PERMISSION_LEVELS */ .eO, {
-    error: `min-permission must be one of ${_permission_js__WEBPACK_IMPORTED_MODULE_1__/* .PERMISSION_LEVELS */ .eO.join(', ')}`,
+const permissionSchema = schemas/* enum */.k5n(permission/* PERMISSION_LEVELS */.eO, {
+    error: `min-permission must be one of ${permission/* PERMISSION_LEVELS */.eO.join(', ')}`,
 });
 // The YAML 1.2 core-schema booleans, as core.getBooleanInput accepts them.
-const booleanSchema = (name) => zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'], {
+const booleanSchema = (name) => schemas/* enum */.k5n(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'], {
     error: `${name} must be true or false`,
 })
     .transform((value) => value.toLowerCase() === 'true');
-const botListSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+const botListSchema = schemas/* string */.YjP()
     .transform((value) => value
     .split(/[\s,]+/)
     .map((login) => login.trim())
     .filter(Boolean))
-    .pipe(zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, 'allowed-bots must list bot logins')));
+    .pipe(schemas/* array */.YOg(schemas/* string */.YjP().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, 'allowed-bots must list bot logins')));
 /** Reads and validates every input; throws an Error whose message says which input to change and how. */
 function readInputs(getInput, env = process.env) {
     const required = (name, hint) => {
@@ -58586,7 +58596,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4369);
 /* harmony import */ var _event_filter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9978);
 /* harmony import */ var _github_api_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9090);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7126);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8452);
 /* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3292);
 /* harmony import */ var _queued_comment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4014);
 /* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7727);

@@ -2,6 +2,7 @@
 // running whatever the outside world does (queue, Ollama or GitHub down): it warns, backs off and retries.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { regionFromQueueUrl } from '../action/queue-url.ts';
 import { createTaskMetrics, noTaskMetrics } from './cloudwatch-metrics.ts';
 import { allChecks, formatResult, runChecks } from './doctor.ts';
 import {
@@ -13,7 +14,7 @@ import {
 import { createMetrics, type HealthServer, startHealthServer } from './health-server.ts';
 import { createTaskHandler } from './job-handler.ts';
 import { createLogger } from './logger.ts';
-import { createQueueConsumer, createSqsClient, regionFromQueueUrl } from './queue.ts';
+import { createQueueConsumer, createSqsClient } from './queue.ts';
 import type { Settings } from './settings.ts';
 import type { TaskHandler } from './task-handler.ts';
 

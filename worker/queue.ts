@@ -15,6 +15,7 @@ import {
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
+import { regionFromQueueUrl } from '../action/queue-url.ts';
 import { parseTaskMessage, type TaskMessage } from '../action/task-message.ts';
 import { noTaskMetrics, type TaskMetrics } from './cloudwatch-metrics.ts';
 import {
@@ -42,11 +43,6 @@ export interface SqsClientOptions {
   endpoint?: string | undefined;
   /** Only for the embedded queue, which accepts any key; AWS uses the SDK's default credential chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-/** The region from an AWS queue URL (https://sqs.eu-west-1.amazonaws.com/...), if it has one. */
-export function regionFromQueueUrl(queueUrl: string): string | undefined {
-  return /^sqs[.-]([a-z0-9-]+)\.amazonaws\.com/.exec(new URL(queueUrl).hostname)?.[1];
 }
 
 export function createSqsClient(options: SqsClientOptions): SQSClient {

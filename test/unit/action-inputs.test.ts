@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type GetInput, readInputs, regionFromQueueUrl } from '../../action/inputs.ts';
+import { type GetInput, readInputs } from '../../action/inputs.ts';
+import { regionFromQueueUrl } from '../../action/queue-url.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/codingworker-tasks';
 
