@@ -6,7 +6,7 @@ import { promptBudget, TokenEstimator } from './agent/context-budget.ts';
 import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } from './agent/loop.ts';
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './agent/prompts.ts';
 import { summaryLines } from './agent/reply-parser.ts';
-import { Trajectory, trajectoryPath } from './agent/trajectory.ts';
+import { startTrajectory } from './agent/trajectory.ts';
 import { toSafeLine } from './agent/untrusted-text.ts';
 import { PermanentError } from './errors.ts';
 import type { Model } from './model.ts';
@@ -32,16 +32,7 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
   const { model, sandboxProvider, settings, logger } = deps;
   const { task, workspace, signal } = input;
   const started = Date.now();
-  const trajectory = new Trajectory(
-    trajectoryPath(settings.agent.workDir, task.repository, task.issue_number),
-  );
-  trajectory.record({
-    type: 'start',
-    repository: task.repository,
-    issue: task.issue_number,
-    model: model.name,
-    contextTokens: model.contextTokens,
-  });
+  const trajectory = startTrajectory(settings.agent.workDir, task, model);
   let sandbox: Sandbox | undefined;
   let outcome: LoopOutcome = { finished: false, reason: 'not started' };
   let failure: unknown;

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { Trajectory, trajectoryPath } from './agent/trajectory.ts';
+import { startTrajectory, type Trajectory } from './agent/trajectory.ts';
 import { capText, quoteAsData, stripHiddenText, toSafeLine } from './agent/untrusted-text.ts';
 import type { CheckResult } from './doctor-check.ts';
 import { TimeoutError } from './errors.ts';
@@ -68,14 +68,8 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
   const { settings, logger } = deps;
   const { task, signal } = input;
   const started = Date.now();
-  const trajectory = new Trajectory(
-    trajectoryPath(settings.agent.workDir, task.repository, task.issue_number),
-  );
-  trajectory.record({
-    type: 'start',
-    repository: task.repository,
-    issue: task.issue_number,
-    model: `openhands:${settings.model.name}`,
+  const trajectory = startTrajectory(settings.agent.workDir, task, {
+    name: `openhands:${settings.model.name}`,
     contextTokens: settings.model.contextTokens,
   });
   // The whole agent, verification rounds included, stops at CW_AGENT_TIMEOUT or when the task is aborted.

@@ -62,3 +62,20 @@ export function trajectoryPath(
   const repo = repository.replace(/[^A-Za-z0-9._-]+/g, '-');
   return join(workDir ?? join(homedir(), '.codingworker'), 'trajectories', `${repo}-${issue}-${time}.jsonl`);
 }
+
+/** A trajectory for one task, opened with its start event (both runners begin the same way). */
+export function startTrajectory(
+  workDir: string | undefined,
+  task: { repository: string; issue_number: number },
+  model: { name: string; contextTokens: number },
+): Trajectory {
+  const trajectory = new Trajectory(trajectoryPath(workDir, task.repository, task.issue_number));
+  trajectory.record({
+    type: 'start',
+    repository: task.repository,
+    issue: task.issue_number,
+    model: model.name,
+    contextTokens: model.contextTokens,
+  });
+  return trajectory;
+}
