@@ -2,26 +2,18 @@
 // queue, and the per-message overhead of consumption (receive, parse, no-op handler, delete, logs).
 // Run: node scripts/bench-daemon.ts [messages=300] [concurrency=1]
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { encodeTaskMessage, taskFromIssuesEvent } from '../action/task-message.ts';
 import { CLI_ENTRY, DAEMON_ENTRY, type DaemonProcess, spawnDaemon } from '../test/support/daemon-process.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { issuesPayload } from '../test/support/webhooks.ts';
 import { EMBEDDED_CREDENTIALS, startEmbeddedQueue } from '../worker/embedded-queue.ts';
 import { createSqsClient } from '../worker/queue.ts';
 
 const messages = Number(process.argv[2] ?? 300);
 const concurrency = process.argv[3] ?? '1';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function rssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')

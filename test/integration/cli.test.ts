@@ -3,24 +3,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CLI_ENTRY, type DaemonProcess, fastDaemonEnv, spawnDaemon } from '../support/daemon-process.ts';
+import { freePort } from '../support/free-port.ts';
 import { eventually } from '../support/task-messages.ts';
 import { issuesPayload } from '../support/webhooks.ts';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function cli(env: Record<string, string>, ...args: string[]) {
   try {

@@ -3,11 +3,11 @@
 // within the grace period or releases it; a non-JSON message is dead-lettered while the daemon keeps running.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { type DaemonProcess, fastDaemonEnv, recordedEvents, spawnDaemon } from '../support/daemon-process.ts';
+import { freePort } from '../support/free-port.ts';
 import { type SqsEmulator, startSqsEmulator } from '../support/sqs-emulator.ts';
 import { eventually, queueCount, receiveAll, sendRaw, sendTask } from '../support/task-messages.ts';
 
@@ -29,14 +29,6 @@ function daemon(sqs: SqsEmulator, env: Record<string, string>): DaemonProcess {
     await started.exited;
   });
   return started;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const recordFile = () => join(mkdtempSync(join(tmpdir(), 'cw-daemon-')), 'events.jsonl');
