@@ -5,7 +5,6 @@
 // Tests observe only what GitHub (the test server), the queue and the machine end up holding.
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +23,7 @@ import { LABEL_WORKER } from '../../worker/sandbox.ts';
 import { type ActionRun, prepareActionHome } from './action-runner.ts';
 import { type DaemonProcess, spawnDaemon } from './daemon-process.ts';
 import { type HoldingProxy, startHoldingProxy } from './e2e-holding-proxy.ts';
+import { freePort } from './free-port.ts';
 import { canaryToken } from './github-forge-fixture.ts';
 import { type CommentState, type GitHubServer, type PullState, startGitHubServer } from './github-server.ts';
 import { startOidcTokenServer } from './oidc-token-server.ts';
@@ -465,15 +465,6 @@ async function removeContainers(workerId: string): Promise<void> {
       .getContainer(info.Id)
       .remove({ force: true })
       .catch(() => undefined);
-}
-
-/** A free port on 127.0.0.1, for a server started later (Ollama "down" until then). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**
