@@ -57,15 +57,23 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
   const { settings, client, logger } = options;
   const now = options.now ?? (() => new Date());
   const workingInterval = options.workingIntervalMs ?? 30_000;
+  // Per-issue state lives only while a task for the issue is under way: it is dropped after the final
+  // report, so a long-running daemon does not grow with every issue it has seen. A later delivery finds the
+  // progress comment again by its marker.
   const states = new Map<string, TaskState>();
+  const keyOf = (task: TaskMessage) => `${task.repository.toLowerCase()}#${task.issue_number}`;
   const stateOf = (task: TaskMessage) => {
-    const key = `${task.repository.toLowerCase()}#${task.issue_number}`;
+    const key = keyOf(task);
     let state = states.get(key);
     if (!state) {
       state = { chain: Promise.resolve() };
       states.set(key, state);
     }
     return state;
+  };
+  /** Drops the issue's state unless a newer report was queued behind `chain` meanwhile. */
+  const forget = (task: TaskMessage, chain: Promise<void>) => {
+    if (states.get(keyOf(task))?.chain === chain) states.delete(keyOf(task));
   };
   const coordinates = (task: TaskMessage) => {
     const [owner, repo] = task.repository.split('/') as [string, string];
@@ -207,11 +215,11 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
       state.commentId ??= await findComment(task, octokit, owner, repo);
       if (state.commentId !== undefined) {
         const { data } = await octokit.rest.issues.getComment({ owner, repo, comment_id: state.commentId });
-        if (data.body?.includes(pull.html_url)) return;
+        if (data.body?.includes(pull.html_url)) return forget(task, state.chain);
       }
     } catch (error) {
       logger.warn({ error: redactText(errorMessage(error)) }, 'Could not read the progress comment');
-      return;
+      return forget(task, state.chain);
     }
     await report(task, {
       stage: 'done',
@@ -367,8 +375,10 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
         );
       }
     };
-    state.chain = state.chain.then(work, work);
-    return state.chain;
+    const chain = state.chain.then(work, work);
+    state.chain = chain;
+    if (progress.stage !== 'done' && progress.stage !== 'failed') return chain;
+    return chain.then(() => forget(task, chain));
   };
 
   // ---- publish ----

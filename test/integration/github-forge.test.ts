@@ -285,6 +285,24 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     assert.equal(server.repository(FULL_NAME).comments.length, 1);
   });
 
+  it('keeps no state for an issue after its final report: the next delivery finds the comment again', async () => {
+    fixture = await startForgeFixture();
+    const { forge, server } = fixture;
+    const task = fixture.task();
+    const lookups = () =>
+      server.requests.filter(
+        (request) => request.method === 'GET' && /\/issues\/\d+\/comments/.test(request.url),
+      ).length;
+    await forge.report(task, { stage: 'started', message: 'working on it' });
+    await forge.report(task, { stage: 'verifying', message: 'checking' });
+    assert.equal(lookups(), 1, 'the comment is looked up once while the task runs');
+    await forge.report(task, { stage: 'failed', message: 'the model did not answer', deadLetter: true });
+    assert.equal(lookups(), 1);
+    await forge.report(task, { stage: 'started', message: 'working on it again' });
+    assert.equal(lookups(), 2, 'after the final report the issue was forgotten and its comment found anew');
+    assert.equal(server.repository(FULL_NAME).comments.length, 1, 'and it is still the one comment');
+  });
+
   it('writes a new progress comment when none exists, and ignores a marker planted by an outsider', async () => {
     fixture = await startForgeFixture();
     const { forge, server } = fixture;
