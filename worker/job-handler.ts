@@ -7,7 +7,7 @@ import type { Check } from './doctor-check.ts';
 import type { Forge } from './forge.ts';
 import { createGitHubClient, gitHubCheck } from './github-client.ts';
 import { createGitHubForge } from './github-forge.ts';
-import { createJobHandler } from './job.ts';
+import { createJobHandler, removeAbandonedWorkspaces } from './job.ts';
 import { createOllamaModel } from './ollama-model.ts';
 import { createOpenHandsRunner } from './openhands-runner.ts';
 import type { Runner } from './runner.ts';
@@ -35,7 +35,7 @@ export function createGitHubForgeFromSettings(settings: Settings, logger: Logger
   return createGitHubForge({ settings: settings.github, client, logger, workerId: settings.workerId });
 }
 
-/** The daemon's handler. Containers a crashed run of this worker left behind are removed first. */
+/** The daemon's handler. Containers and workspaces a crashed run left behind are removed first. */
 export function createTaskHandler(settings: Settings, logger: Logger): TaskHandler {
   const sandboxProvider = createSandboxProvider(settings, logger);
   sandboxProvider.removeOrphans().then(
@@ -43,6 +43,12 @@ export function createTaskHandler(settings: Settings, logger: Logger): TaskHandl
       if (removed > 0) logger.warn({ removed }, 'removed sandbox containers left by an earlier run');
     },
     (error: unknown) => logger.warn({ err: error }, 'could not look for leftover sandbox containers'),
+  );
+  removeAbandonedWorkspaces(settings).then(
+    (removed) => {
+      if (removed > 0) logger.warn({ removed }, 'removed workspaces left by an earlier run');
+    },
+    (error: unknown) => logger.warn({ err: error }, 'could not look for leftover workspaces'),
   );
   return createJobHandler({
     settings,

@@ -4,7 +4,7 @@
 // The workspace is removed in every outcome. The forge decides where work comes from and goes to (GitHub,
 // or a local repository); the checks here (nothing changed, .github/workflows/, verification) apply to all.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { TaskMessage } from '../action/task-message.ts';
@@ -182,11 +182,43 @@ async function checkChange(
 }
 
 /** A fresh directory path under <workDir>/workspaces/ (git clone creates the last component). */
+function workspacesRoot(settings: Settings): string {
+  return join(settings.agent.workDir ?? join(homedir(), '.codingworker'), 'workspaces');
+}
+
+/** p<pid>-<owner>-<repo>-<issue>-<time>-<random>: the pid tells a crashed run's workspace from a live one. */
 async function newWorkspace(settings: Settings, task: TaskMessage): Promise<string> {
-  const root = join(settings.agent.workDir ?? join(homedir(), '.codingworker'), 'workspaces');
+  const root = workspacesRoot(settings);
   await mkdir(root, { recursive: true });
-  const name = `${task.repository.replace('/', '-')}-${task.issue_number}-${Date.now()}-${randomBytes(3).toString('hex')}`;
+  const name = `p${process.pid}-${task.repository.replace('/', '-')}-${task.issue_number}-${Date.now()}-${randomBytes(3).toString('hex')}`;
   return join(root, name);
+}
+
+/**
+ * Removes workspaces whose worker process is gone (killed mid-task: its finally never ran). Safe beside
+ * other live workers on the same work directory: their processes are alive. Returns how many.
+ */
+export async function removeAbandonedWorkspaces(settings: Settings): Promise<number> {
+  const root = workspacesRoot(settings);
+  const names = await readdir(root).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(/^p(\d+)-/.exec(name)?.[1]);
+    if (!pid || processAlive(pid)) continue;
+    await rm(join(root, name), { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
@@ -7,7 +9,7 @@ import type { TaskMessage } from '../../action/task-message.ts';
 import { PermanentError, TransientError } from '../../worker/errors.ts';
 import type { ChangeSet, Forge, Preparation, Progress } from '../../worker/forge.ts';
 import { gitEnvironment, runGit } from '../../worker/git.ts';
-import { createJobHandler, runJob } from '../../worker/job.ts';
+import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job.ts';
 import type { RunInput, Runner, RunResult, Verdict } from '../../worker/runner.ts';
 import type { Sandbox, SandboxProvider } from '../../worker/sandbox.ts';
 import { loadSettings } from '../../worker/settings.ts';
@@ -169,7 +171,7 @@ describe('job pipeline', () => {
     assert.equal(reports.at(-1)!.url, 'https://example.invalid/pull/1');
     assert.equal(reports.at(-1)!.commitSha, result.commitSha);
 
-    assert.match(calls[0]!.workspace, new RegExp(`^${workDir}/workspaces/octo-org-demo-5-`));
+    assert.match(calls[0]!.workspace, new RegExp(`^${workDir}/workspaces/p${process.pid}-octo-org-demo-5-`));
     assert.equal(verdicts[0]!.ok, true);
     assert.deepEqual(sandbox.commands.slice(-1), ['make test'], 'the test command from before the agent ran');
 
@@ -308,5 +310,20 @@ describe('job pipeline', () => {
       { stage: 'failed', message: 'Ollama down', retryAt: at },
       { stage: 'failed', message: 'nothing changed', deadLetter: true },
     ]);
+  });
+});
+
+describe('abandoned workspaces', () => {
+  it('removes the workspaces of processes that are gone, and only those', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'cw-abandoned-'));
+    const root = join(workDir, 'workspaces');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    for (const name of [`p${gone}-octo-demo-1-1-aa`, `p${process.pid}-octo-demo-2-1-bb`, 'notes']) {
+      mkdirSync(join(root, name, 'repo'), { recursive: true });
+    }
+    const settings = loadSettings({ CW_WORK_DIR: workDir });
+    assert.equal(await removeAbandonedWorkspaces(settings), 1);
+    assert.deepEqual(readdirSync(root).sort(), ['notes', `p${process.pid}-octo-demo-2-1-bb`]);
+    assert.equal(await removeAbandonedWorkspaces(loadSettings({ CW_WORK_DIR: join(workDir, 'none') })), 0);
   });
 });
