@@ -5,10 +5,10 @@
 // never in argv, a URL or .git/config. Before host git reads a workspace again, the repository's config is
 // restored to what clone wrote, so filters, textconv, includes or url rewrites the agent planted never run.
 import { spawn } from 'node:child_process';
-import { lchown, lstat, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { lchown, lstat, readdir, readFile, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PermanentError, TransientError } from './errors.ts';
+import { PermanentError, ResourceError, TransientError } from './errors.ts';
 
 export type ConfigPair = [key: string, value: string];
 
@@ -183,9 +183,17 @@ class HostGit implements Git {
       env,
       input: run.input,
       timeoutMs: this.#options.timeoutMs ?? 600_000,
-    }).catch((error: unknown) => {
+    }).catch(async (error: unknown) => {
       const detail = error instanceof GitCommandError ? error.stderr.trim().slice(-800) : String(error);
       const message = `git ${run.what} failed: ${detail}`;
+      if (run.cwd && (await diskNearlyFull(run.cwd))) {
+        throw new ResourceError(
+          `${message} (the disk holding ${run.cwd} is full: free space under CW_WORK_DIR)`,
+          {
+            cause: error,
+          },
+        );
+      }
       throw run.failure === 'transient'
         ? new TransientError(message, { cause: error })
         : new PermanentError(message, { cause: error });
@@ -255,6 +263,15 @@ export function gitEnvironment(config: ConfigPair[], author?: { name: string; em
     env.GIT_COMMITTER_EMAIL = author.email;
   }
   return env;
+}
+
+/** Below this much free space a failed git command is put down to the disk (a resource failure). */
+const LOW_DISK_BYTES = 4 * 1024 * 1024;
+
+/** Asked after a failure, from the filesystem itself, so no error text has to be matched. */
+async function diskNearlyFull(path: string): Promise<boolean> {
+  const stats = await statfs(path).catch(() => undefined);
+  return stats !== undefined && stats.bavail * stats.bsize < LOW_DISK_BYTES;
 }
 
 /** A HOME that does not exist: git finds no ~/.gitconfig, credentials or ssh keys of the operator. */

@@ -174,7 +174,11 @@ describe('end to end: failures outside the worker', () => {
       assert.deepEqual(listWorkspaces(small), [], 'the full workspace was removed');
 
       stack.policy = solvePolicy;
-      await drainDeadLetters();
+      assert.match(
+        await drainDeadLetters(),
+        /resource/,
+        'dead-lettered as a resource failure, not a permanent one',
+      );
       const next = await stack.label();
       await finished(next.number, logs(worker));
     } finally {
@@ -184,7 +188,8 @@ describe('end to end: failures outside the worker', () => {
     }
   });
 
-  async function drainDeadLetters(): Promise<void> {
+  /** Empties the DLQ; returns what `codingworker dlq list` said about it first. */
+  async function drainDeadLetters(): Promise<string> {
     const listed = await stack.cli(['dlq', 'list']);
     assert.doesNotMatch(listed.stdout, /is empty/);
     const { ReceiveMessageCommand, DeleteMessageCommand } = await import('@aws-sdk/client-sqs');
@@ -198,6 +203,7 @@ describe('end to end: failures outside the worker', () => {
       );
     }
     client.destroy();
+    return listed.stdout;
   }
 });
 
