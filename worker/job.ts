@@ -181,12 +181,14 @@ async function checkChange(
   return files;
 }
 
-/** A fresh directory path under <workDir>/workspaces/ (git clone creates the last component). */
 function workspacesRoot(settings: Settings): string {
   return join(settings.agent.workDir ?? join(homedir(), '.codingworker'), 'workspaces');
 }
 
-/** p<pid>-<owner>-<repo>-<issue>-<time>-<random>: the pid tells a crashed run's workspace from a live one. */
+/**
+ * A fresh directory path under <workDir>/workspaces/ (git clone creates the last component), named
+ * p<pid>-<owner>-<repo>-<issue>-<time>-<random>: the pid tells a crashed run's workspace from a live one.
+ */
 async function newWorkspace(settings: Settings, task: TaskMessage): Promise<string> {
   const root = workspacesRoot(settings);
   await mkdir(root, { recursive: true });
