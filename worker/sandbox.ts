@@ -96,6 +96,8 @@ class DockerSandboxProvider implements SandboxProvider {
   private readonly logger: Logger;
   private readonly docker: Docker;
   private readonly workerId: string;
+  /** Containers whose removal failed (the engine was gone): removed as soon as the engine answers again. */
+  private readonly leftBehind = new Set<string>();
 
   constructor(settings: SandboxSettings, logger: Logger, docker: Docker, workerId: string) {
     this.settings = settings;
@@ -104,8 +106,25 @@ class DockerSandboxProvider implements SandboxProvider {
     this.workerId = workerId;
   }
 
+  /** By id, not by label: with several tasks at once, the other sandboxes of this worker are alive. */
+  private async removeLeftBehind(): Promise<void> {
+    for (const id of this.leftBehind) {
+      try {
+        await this.docker.getContainer(id).remove({ force: true, v: true });
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 404) continue;
+      }
+      this.leftBehind.delete(id);
+      this.logger.info(
+        { container: id },
+        'Removed a sandbox container left behind while the engine was away',
+      );
+    }
+  }
+
   async start(options: { taskId: string; workspace: string }): Promise<Sandbox> {
     const { taskId, workspace } = options;
+    await this.removeLeftBehind();
     const lent = await lendWorkspace(workspace);
     const { uid, gid } = lent;
     const megabytes = this.settings.memoryMb * 1024 * 1024;
@@ -148,7 +167,9 @@ class DockerSandboxProvider implements SandboxProvider {
       throw classifyDockerError(error, this.settings.image);
     }
     this.logger.debug({ container: container.id, taskId, uid }, 'Sandbox started');
-    return new DockerSandbox(this.docker, container, this.settings, this.logger, lent);
+    return new DockerSandbox(this.docker, container, this.settings, this.logger, lent, (id) =>
+      this.leftBehind.add(id),
+    );
   }
 
   async removeOrphans(): Promise<number> {
@@ -213,6 +234,7 @@ class DockerSandbox implements Sandbox {
   private readonly settings: SandboxSettings;
   private readonly logger: Logger;
   private readonly lent: LentWorkspace;
+  private readonly leftBehind: (id: string) => void;
   private destroyed: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private oomKills = 0;
@@ -223,6 +245,7 @@ class DockerSandbox implements Sandbox {
     settings: SandboxSettings,
     logger: Logger,
     lent: LentWorkspace,
+    leftBehind: (id: string) => void,
   ) {
     this.id = container.id;
     this.docker = docker;
@@ -230,6 +253,7 @@ class DockerSandbox implements Sandbox {
     this.settings = settings;
     this.logger = logger;
     this.lent = lent;
+    this.leftBehind = leftBehind;
   }
 
   /** Commands run one at a time: each one ends by killing every process but PID 1 (see RUN_COMMAND). */
@@ -336,15 +360,19 @@ class DockerSandbox implements Sandbox {
   private async removeAndGiveBack(): Promise<void> {
     try {
       await this.container.remove({ force: true, v: true });
+      this.logger.debug({ container: this.id }, 'Sandbox removed');
     } catch (error) {
-      // Left behind only if the engine is gone; removeOrphans() at the next start catches it.
-      if ((error as { statusCode?: number }).statusCode !== 404) {
-        this.logger.warn({ container: this.id, err: error }, 'Could not remove the sandbox container');
-      }
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      // The engine is gone: the provider removes it when the engine answers again (and removeOrphans at
+      // the next start, should the worker stop first).
+      this.leftBehind(this.id);
+      this.logger.warn(
+        { container: this.id, err: error },
+        'Could not remove the sandbox container; it is removed once the Docker engine answers again',
+      );
     } finally {
       await this.lent.giveBack();
     }
-    this.logger.debug({ container: this.id }, 'Sandbox removed');
   }
 
   /** Kills every process of the sandbox user except PID 1 (the keep-alive loop). */
