@@ -4,7 +4,6 @@
 // request at a proxy in front of the GitHub test server and killing the worker while it waits.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { DaemonProcess } from '../support/daemon-process.ts';
 import {
   bash,
   type E2eStack,
@@ -13,6 +12,7 @@ import {
   solvePolicy,
   startE2eStack,
   waitFor,
+  workerLogs,
 } from '../support/e2e-stack.ts';
 
 describe('end to end: crashes and duplicates', { timeout: 170_000 }, () => {
@@ -29,17 +29,7 @@ describe('end to end: crashes and duplicates', { timeout: 170_000 }, () => {
     await stack?.close();
   });
 
-  const logs =
-    (...workers: DaemonProcess[]) =>
-    () =>
-      workers
-        .map((worker) =>
-          worker.lines
-            .slice(-30)
-            .map((line) => JSON.stringify(line))
-            .join('\n'),
-        )
-        .join('\n---\n');
+  const logs = workerLogs;
 
   /** One open PR from auto-code/issue-N, the one progress comment finished, the queue empty. */
   async function assertOnePullRequest(number: number, explain: () => string): Promise<IssueState> {

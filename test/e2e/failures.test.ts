@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { DaemonProcess } from '../support/daemon-process.ts';
 import {
   bash,
   type E2eStack,
@@ -17,6 +16,7 @@ import {
   solvePolicy,
   startE2eStack,
   waitFor,
+  workerLogs,
 } from '../support/e2e-stack.ts';
 
 describe('end to end: failures outside the worker', () => {
@@ -32,17 +32,7 @@ describe('end to end: failures outside the worker', () => {
     assert.deepEqual(violations, []);
   });
 
-  const logs =
-    (...workers: DaemonProcess[]) =>
-    () =>
-      workers
-        .map((worker) =>
-          worker.lines
-            .slice(-30)
-            .map((line) => JSON.stringify(line))
-            .join('\n'),
-        )
-        .join('\n---\n');
+  const logs = workerLogs;
 
   const finished = async (number: number, explain: () => string): Promise<IssueState> => {
     const state = await waitFor(

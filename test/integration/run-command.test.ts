@@ -2,36 +2,18 @@
 // fresh build), a throwaway git repository, the scripted Ollama-API server and the REAL Docker sandbox.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { launcherRoot } from '../support/cli-launcher.ts';
 import { startGitHubServer } from '../support/github-server.ts';
 import { type ScriptStep, startScriptedOllama } from '../support/scripted-ollama.ts';
 import { createThrowawayRepo, type ThrowawayRepo } from '../support/throwaway-repo.ts';
 
 const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/**
- * The launcher bin/codingworker.js, copied into a temp root whose build/worker/cli.js loads the current
- * sources (Node 24 strips the types): the real launcher and CLI, never a stale build/, no compile step.
- */
-function launcherRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), 'cw-cli-'));
-  mkdirSync(join(root, 'bin'));
-  mkdirSync(join(root, 'build', 'worker'), { recursive: true });
-  cpSync(join(ROOT, 'bin', 'codingworker.js'), join(root, 'bin', 'codingworker.js'));
-  cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
-  writeFileSync(
-    join(root, 'build', 'worker', 'cli.js'),
-    `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'worker', 'cli.ts')).href)});\n`,
-  );
-  return root;
-}
 
 function task(issue: number, title: string) {
   return {
@@ -72,7 +54,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
   let repo: ThrowawayRepo;
   before(async () => {
     await requireSandboxImage();
-    cliRoot = launcherRoot();
+    cliRoot = launcherRoot(mkdtempSync(join(tmpdir(), 'cw-cli-')));
     repo = createThrowawayRepo({
       'README.md': '# demo\n',
       '.codingworker.yml': 'test: python3 -B greet_test.py\ntimeout: 60\n',

@@ -4,10 +4,9 @@
 // API and `codingworker start` as a real subprocess (bin/codingworker.js) on the real Docker sandbox.
 // Tests observe only what GitHub (the test server), the queue and the machine end up holding.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import {
   ChangeMessageVisibilityCommand,
@@ -21,6 +20,7 @@ import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
 import { LABEL_WORKER } from '../../worker/sandbox.ts';
 import { type ActionRun, prepareActionHome } from './action-runner.ts';
+import { launcherRoot } from './cli-launcher.ts';
 import { type DaemonProcess, spawnDaemon } from './daemon-process.ts';
 import { type HoldingProxy, startHoldingProxy } from './e2e-holding-proxy.ts';
 import { freePort } from './free-port.ts';
@@ -38,7 +38,6 @@ import { startStsServer } from './sts-server.ts';
 import { issuesPayload } from './webhooks.ts';
 
 const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
 
 export const OWNER = 'octo';
 export const REPO = 'demo';
@@ -125,7 +124,7 @@ export async function startE2eStack(
   const home = join(scratch, 'home');
   mkdirSync(workDir);
   mkdirSync(home);
-  const launcher = launcherRoot(scratch);
+  const launcher = launcherRoot(join(scratch, 'cli'));
 
   const [github, sqs, ollama, oidc, actionHome] = await Promise.all([
     startGitHubServer(),
@@ -467,19 +466,15 @@ async function removeContainers(workerId: string): Promise<void> {
       .catch(() => undefined);
 }
 
-/**
- * bin/codingworker.js copied into a temp root whose build/worker/cli.js loads the current sources (Node 24
- * strips the types): the real launcher and CLI, never a stale build/, no compile step.
- */
-function launcherRoot(scratch: string): string {
-  const root = join(scratch, 'cli');
-  mkdirSync(join(root, 'bin'), { recursive: true });
-  mkdirSync(join(root, 'build', 'worker'), { recursive: true });
-  cpSync(join(ROOT, 'bin', 'codingworker.js'), join(root, 'bin', 'codingworker.js'));
-  cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
-  writeFileSync(
-    join(root, 'build', 'worker', 'cli.js'),
-    `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'worker', 'cli.ts')).href)});\n`,
-  );
-  return root;
+/** The last log lines of each worker, for failure messages. */
+export function workerLogs(...workers: DaemonProcess[]): () => string {
+  return () =>
+    workers
+      .map((worker) =>
+        worker.lines
+          .slice(-30)
+          .map((line) => JSON.stringify(line))
+          .join('\n'),
+      )
+      .join('\n---\n');
 }
