@@ -7,8 +7,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import {
   bash,
   type E2eStack,
+  finishedWithPullRequest,
   type IssueState,
-  progressComments,
   solvePolicy,
   startE2eStack,
   waitFor,
@@ -33,18 +33,7 @@ describe('end to end: crashes and duplicates', { timeout: 170_000 }, () => {
 
   /** One open PR from auto-code/issue-N, the one progress comment finished, the queue empty. */
   async function assertOnePullRequest(number: number, explain: () => string): Promise<IssueState> {
-    const state = await waitFor(
-      `issue #${number} finished with a pull request`,
-      async () => {
-        const current = await stack.issue(number);
-        const finished = progressComments(current).some((comment) =>
-          comment.body.includes('pull request opened'),
-        );
-        return finished && current.statuses.at(-1)?.state === 'success' ? current : undefined;
-      },
-      60_000,
-      explain,
-    );
+    const state = await finishedWithPullRequest(stack, number, explain);
     await waitFor(
       'an empty queue and DLQ',
       async () => {

@@ -11,8 +11,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   bash,
   type E2eStack,
+  finishedWithPullRequest,
   type IssueState,
-  progressComments,
   solvePolicy,
   startE2eStack,
   waitFor,
@@ -35,18 +35,7 @@ describe('end to end: failures outside the worker', () => {
   const logs = workerLogs;
 
   const finished = async (number: number, explain: () => string): Promise<IssueState> => {
-    const state = await waitFor(
-      `issue #${number} finished with a pull request`,
-      async () => {
-        const current = await stack.issue(number);
-        const done = progressComments(current).some((comment) =>
-          comment.body.includes('pull request opened'),
-        );
-        return done && current.statuses.at(-1)?.state === 'success' ? current : undefined;
-      },
-      60_000,
-      explain,
-    );
+    const state = await finishedWithPullRequest(stack, number, explain);
     await waitFor('an empty queue', async () => (await stack.queueDepth()).queue === 0, 30_000, explain);
     assert.equal(state.pulls.length, 1);
     assert.equal(state.comments.length, 1);

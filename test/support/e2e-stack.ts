@@ -478,3 +478,23 @@ export function workerLogs(...workers: DaemonProcess[]): () => string {
       )
       .join('\n---\n');
 }
+
+/** Waits until the issue's progress comment says the pull request is open and the last status is success. */
+export function finishedWithPullRequest(
+  stack: E2eStack,
+  number: number,
+  explain: () => string,
+): Promise<IssueState> {
+  return waitFor(
+    `issue #${number} finished with a pull request`,
+    async () => {
+      const current = await stack.issue(number);
+      const finished = progressComments(current).some((comment) =>
+        comment.body.includes('pull request opened'),
+      );
+      return finished && current.statuses.at(-1)?.state === 'success' ? current : undefined;
+    },
+    60_000,
+    explain,
+  );
+}
