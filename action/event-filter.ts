@@ -31,6 +31,11 @@ const issuesPayloadSchema = z.looseObject({
  * Label names are compared without regard to case, as GitHub does: a repository cannot hold both
  * "auto-code" and "Auto-Code".
  */
+/** GitHub treats label names without regard to case; the action and the worker's re-check both use this. */
+export function isTriggerLabel(name: string | undefined, triggerLabel: string): boolean {
+  return (name ?? '').toLowerCase() === triggerLabel.toLowerCase();
+}
+
 export function filterEvent(eventName: string, payload: unknown, triggerLabel: string): EventDecision {
   if (eventName !== 'issues') {
     return {
@@ -47,13 +52,12 @@ export function filterEvent(eventName: string, payload: unknown, triggerLabel: s
     );
   }
   const event = parsed.data as IssuesEventPayload & { issue: { state?: string } };
-  const wanted = triggerLabel.toLowerCase();
   const issueRef = `issue #${event.issue.number}`;
 
   if (event.issue.state === 'closed') return { enqueue: false, reason: `${issueRef} is closed` };
   if (event.action === 'labeled') {
     const added = event.label?.name ?? '';
-    if (added.toLowerCase() !== wanted) {
+    if (!isTriggerLabel(added, triggerLabel)) {
       return {
         enqueue: false,
         reason: `label ${JSON.stringify(added)} is not the trigger label ${JSON.stringify(triggerLabel)}`,
@@ -63,7 +67,7 @@ export function filterEvent(eventName: string, payload: unknown, triggerLabel: s
   }
   if (event.action === 'opened') {
     const names = (event.issue.labels ?? []).map((label) => (typeof label === 'string' ? label : label.name));
-    if (!names.some((name) => name.toLowerCase() === wanted)) {
+    if (!names.some((name) => isTriggerLabel(name, triggerLabel))) {
       return {
         enqueue: false,
         reason: `${issueRef} was opened without the trigger label ${JSON.stringify(triggerLabel)}`,

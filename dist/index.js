@@ -58238,6 +58238,7 @@ function messageOf(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Z: () => (/* binding */ filterEvent)
 /* harmony export */ });
+/* unused harmony export isTriggerLabel */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
 // Which events become tasks: an `issues` event where the trigger label was just added, or an issue opened
 // already carrying it. Everything else is skipped with a one-line reason, which is a success, not an error.
@@ -58265,6 +58266,10 @@ const issuesPayloadSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ .
  * Label names are compared without regard to case, as GitHub does: a repository cannot hold both
  * "auto-code" and "Auto-Code".
  */
+/** GitHub treats label names without regard to case; the action and the worker's re-check both use this. */
+function isTriggerLabel(name, triggerLabel) {
+    return (name ?? '').toLowerCase() === triggerLabel.toLowerCase();
+}
 function filterEvent(eventName, payload, triggerLabel) {
     if (eventName !== 'issues') {
         return {
@@ -58279,13 +58284,12 @@ function filterEvent(eventName, payload, triggerLabel) {
             'run this action from a workflow triggered by `on: issues`');
     }
     const event = parsed.data;
-    const wanted = triggerLabel.toLowerCase();
     const issueRef = `issue #${event.issue.number}`;
     if (event.issue.state === 'closed')
         return { enqueue: false, reason: `${issueRef} is closed` };
     if (event.action === 'labeled') {
         const added = event.label?.name ?? '';
-        if (added.toLowerCase() !== wanted) {
+        if (!isTriggerLabel(added, triggerLabel)) {
             return {
                 enqueue: false,
                 reason: `label ${JSON.stringify(added)} is not the trigger label ${JSON.stringify(triggerLabel)}`,
@@ -58295,7 +58299,7 @@ function filterEvent(eventName, payload, triggerLabel) {
     }
     if (event.action === 'opened') {
         const names = (event.issue.labels ?? []).map((label) => (typeof label === 'string' ? label : label.name));
-        if (!names.some((name) => name.toLowerCase() === wanted)) {
+        if (!names.some((name) => isTriggerLabel(name, triggerLabel))) {
             return {
                 enqueue: false,
                 reason: `${issueRef} was opened without the trigger label ${JSON.stringify(triggerLabel)}`,

@@ -7,6 +7,7 @@
 //   open PR without one -> run, force-push the branch and update that PR (never a second one);
 // - merged PR -> already-done; closed unmerged PR -> skip (a maintainer closed it: never resurrected).
 import type { Logger } from 'pino';
+import { isTriggerLabel } from '../action/event-filter.ts';
 import { effectiveLevel, PERMISSION_LEVELS } from '../action/permission.ts';
 import { PROGRESS_MARKER } from '../action/progress-marker.ts';
 import type { TaskMessage } from '../action/task-message.ts';
@@ -123,7 +124,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     if (issue.pull_request) return { action: 'skip', reason: `${issueRef} is a pull request, not an issue` };
     if (issue.state !== 'open') return { action: 'skip', reason: `issue ${issueRef} is ${issue.state}` };
     const labels = issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? '')));
-    if (!labels.includes(task.trigger_label)) {
+    if (!labels.some((label) => isTriggerLabel(label, task.trigger_label))) {
       return {
         action: 'skip',
         reason: `issue ${issueRef} no longer carries the ${task.trigger_label} label`,

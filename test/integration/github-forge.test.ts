@@ -55,6 +55,9 @@ describe('GitHub forge: prepare re-validates against GitHub', () => {
 
     issue.labels = ['bug'];
     assert.match(await skipReason(), /no longer carries the auto-code label/);
+    // GitHub and the action match labels without regard to case; so must the re-check.
+    issue.labels = ['Auto-Code'];
+    assert.equal((await forge.prepare(fixture.task())).action, 'run');
     issue.labels = ['auto-code'];
 
     server.setRole(FULL_NAME, 'labeller', 'triage');
