@@ -20,7 +20,7 @@ import type { TaskHandler } from './task-handler.ts';
 
 export interface DaemonOptions {
   /** The task handler. Default: createTaskHandler from worker/job-handler.ts. */
-  handler?: (settings: Settings, logger: Logger) => TaskHandler;
+  handler?: (settings: Settings, logger: Logger) => TaskHandler | Promise<TaskHandler>;
   /** Where log lines go besides CW_LOG_FILE. Default process.stdout. */
   stdout?: { write(chunk: string): unknown };
   /** Skip the start-up dependency checks (tests that have no Ollama/GitHub and do not care). Default false. */
@@ -69,7 +69,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
         logger,
       )
     : noTaskMetrics;
-  const handler = (options.handler ?? createTaskHandler)(settings, logger);
+  const handler = await (options.handler ?? createTaskHandler)(settings, logger);
   const consumer = createQueueConsumer({
     client,
     queueUrl,

@@ -35,21 +35,30 @@ export function createGitHubForgeFromSettings(settings: Settings, logger: Logger
   return createGitHubForge({ settings: settings.github, client, logger, workerId: settings.workerId });
 }
 
-/** The daemon's handler. Containers and workspaces a crashed run left behind are removed first. */
-export function createTaskHandler(settings: Settings, logger: Logger): TaskHandler {
-  const sandboxProvider = createSandboxProvider(settings, logger);
-  sandboxProvider.removeOrphans().then(
-    (removed) => {
-      if (removed > 0) logger.warn({ removed }, 'removed sandbox containers left by an earlier run');
-    },
-    (error: unknown) => logger.warn({ err: error }, 'could not look for leftover sandbox containers'),
-  );
-  removeAbandonedWorkspaces(settings).then(
-    (removed) => {
-      if (removed > 0) logger.warn({ removed }, 'removed workspaces left by an earlier run');
-    },
-    (error: unknown) => logger.warn({ err: error }, 'could not look for leftover workspaces'),
-  );
+/**
+ * The daemon's handler. Containers and workspaces a crashed run left behind are removed before it is
+ * returned, so polling (which starts after) can never remove the first task's fresh container.
+ */
+export async function createTaskHandler(
+  settings: Settings,
+  logger: Logger,
+  deps: { sandboxProvider?: SandboxProvider } = {},
+): Promise<TaskHandler> {
+  const sandboxProvider = deps.sandboxProvider ?? createSandboxProvider(settings, logger);
+  await Promise.all([
+    sandboxProvider.removeOrphans().then(
+      (removed) => {
+        if (removed > 0) logger.warn({ removed }, 'removed sandbox containers left by an earlier run');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'could not look for leftover sandbox containers'),
+    ),
+    removeAbandonedWorkspaces(settings).then(
+      (removed) => {
+        if (removed > 0) logger.warn({ removed }, 'removed workspaces left by an earlier run');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'could not look for leftover workspaces'),
+    ),
+  ]);
   return createJobHandler({
     settings,
     forge: createGitHubForgeFromSettings(settings, logger),
