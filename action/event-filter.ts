@@ -27,15 +27,15 @@ const issuesPayloadSchema = z.looseObject({
   sender: z.looseObject({ login: z.string(), type: z.string().optional() }),
 });
 
-/**
- * Label names are compared without regard to case, as GitHub does: a repository cannot hold both
- * "auto-code" and "Auto-Code".
- */
 /** GitHub treats label names without regard to case; the action and the worker's re-check both use this. */
 export function isTriggerLabel(name: string | undefined, triggerLabel: string): boolean {
   return (name ?? '').toLowerCase() === triggerLabel.toLowerCase();
 }
 
+/**
+ * Label names are compared without regard to case, as GitHub does: a repository cannot hold both
+ * "auto-code" and "Auto-Code".
+ */
 export function filterEvent(eventName: string, payload: unknown, triggerLabel: string): EventDecision {
   if (eventName !== 'issues') {
     return {

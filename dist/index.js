@@ -58262,14 +58262,14 @@ const issuesPayloadSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ .
     repository: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ full_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
     sender: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ login: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), type: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() }),
 });
-/**
- * Label names are compared without regard to case, as GitHub does: a repository cannot hold both
- * "auto-code" and "Auto-Code".
- */
 /** GitHub treats label names without regard to case; the action and the worker's re-check both use this. */
 function isTriggerLabel(name, triggerLabel) {
     return (name ?? '').toLowerCase() === triggerLabel.toLowerCase();
 }
+/**
+ * Label names are compared without regard to case, as GitHub does: a repository cannot hold both
+ * "auto-code" and "Auto-Code".
+ */
 function filterEvent(eventName, payload, triggerLabel) {
     if (eventName !== 'issues') {
         return {
