@@ -63,6 +63,8 @@ export interface QueueConsumerOptions {
   metrics: Metrics;
   /** How long handler.onFailure may take before the queue goes on without it. Default 30000 ms. */
   failureReportTimeoutMs?: number;
+  /** How long an aborted task may take to stop before the queue goes on without it. Default 30000 ms. */
+  abortSettleMs?: number;
   /** Opt-in CloudWatch publisher (CW_CLOUDWATCH_NAMESPACE). Default: none. */
   taskMetrics?: TaskMetrics;
 }
@@ -80,18 +82,41 @@ class ShutdownAbort extends Error {
   override name = 'ShutdownAbort';
 }
 
-/** Settles with the task, or rejects with the signal's reason as soon as it aborts (even if the task ignores it). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Settles with the task, or rejects with the signal's reason once it aborts. After the abort the task gets
+ * up to settleMs to stop (remove its container and workspace) before the queue retries or dead-letters,
+ * so a retry never runs beside the attempt it replaces; a task that ignores its signal is left behind.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, settleMs: number, log: Logger): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    work.then(resolve, reject);
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    const onAbort = () => {
+      const timer = setTimeout(() => {
+        log.warn({ settle_ms: settleMs }, 'the task did not stop within its time after the abort');
+        reject(signal.reason);
+      }, settleMs);
+      settled.then(() => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      });
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    // Once aborted, the signal's reason is the outcome, whatever the task does on its way out.
+    work.then(
+      (value) => signal.aborted || resolve(value),
+      (error: unknown) => signal.aborted || reject(error),
+    );
   });
 }
 
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const { client, queueUrl, settings, workerId, handler, logger, metrics } = options;
   const failureReportTimeoutMs = options.failureReportTimeoutMs ?? 30_000;
+  const abortSettleMs = options.abortSettleMs ?? 30_000;
   const taskMetrics = options.taskMetrics ?? noTaskMetrics;
   const slots = new PQueue({ concurrency: settings.concurrency });
   const running = new Map<string, AbortController>();
@@ -197,7 +222,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
             signal: controller.signal,
             logger: log,
           });
-          const outcome = await untilAborted(work, controller.signal);
+          const outcome = await untilAborted(work, controller.signal, abortSettleMs, log);
           clearInterval(heartbeat);
           await client.send(
             new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),

@@ -38,6 +38,8 @@ async function startConsumer(
   options: {
     onFailure?: TaskHandler['onFailure'];
     failureReportTimeoutMs?: number;
+    abortSettleMs?: number;
+    cleanupMs?: number;
     taskMetrics?: TaskMetrics;
   } = {},
 ): Promise<Harness> {
@@ -86,12 +88,17 @@ async function startConsumer(
     settings: settings.queue,
     workerId: settings.workerId,
     handler: {
-      ...createTestHandler(handlerName, { recordFile: record, workMs }),
+      ...createTestHandler(handlerName, {
+        recordFile: record,
+        workMs,
+        ...(options.cleanupMs ? { cleanupMs: options.cleanupMs } : {}),
+      }),
       ...(options.onFailure ? { onFailure: options.onFailure } : {}),
     },
     logger,
     metrics,
     ...(options.failureReportTimeoutMs ? { failureReportTimeoutMs: options.failureReportTimeoutMs } : {}),
+    ...(options.abortSettleMs ? { abortSettleMs: options.abortSettleMs } : {}),
     ...(options.taskMetrics ? { taskMetrics: options.taskMetrics } : {}),
   });
   consumer.start();
@@ -280,8 +287,15 @@ describe('queue consumer on fauxqs', () => {
     assert.ok(h.lines.some((line) => line.level === 'ERROR' && line.failure_kind === 'timeout'));
   });
 
+  test('a timed-out task is dead-lettered only after it has cleaned up, so nothing of it is left', async () => {
+    const h = await startConsumer('slow-cleanup', { CW_TASK_TIMEOUT: '1' }, 10_000, { cleanupMs: 1_500 });
+    await sendTask(h.client, h.emulator.queueUrl, 18);
+    await eventually(async () => (await queueCount(h.client, h.emulator.dlqUrl)) === 1, 8_000, 'the DLQ');
+    assert.equal(events(h, 'cleaned').length, 1, 'the clean-up finished before the task was given up');
+  });
+
   test('a handler that ignores its abort signal still cannot hold the task past the timeout', async () => {
-    const h = await startConsumer('ignore-abort', { CW_TASK_TIMEOUT: '1' }, 4_000);
+    const h = await startConsumer('ignore-abort', { CW_TASK_TIMEOUT: '1' }, 4_000, { abortSettleMs: 500 });
     const sentAt = Date.now();
     await sendTask(h.client, h.emulator.queueUrl, 17);
     await eventually(async () => (await queueCount(h.client, h.emulator.dlqUrl)) === 1, 6_000, 'the DLQ');

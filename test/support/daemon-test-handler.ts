@@ -5,13 +5,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PermanentError, TransientError } from '../../worker/errors.ts';
 import type { TaskHandler } from '../../worker/task-handler.ts';
 
-export type TestHandlerName = 'complete' | 'slow' | 'transient' | 'permanent' | 'ignore-abort';
+export type TestHandlerName =
+  | 'complete'
+  | 'slow'
+  | 'slow-cleanup'
+  | 'transient'
+  | 'permanent'
+  | 'ignore-abort';
 
 export interface TestHandlerOptions {
   /** JSON-lines file each event is appended to: {event, issue, messageId, receiveCount, at}. */
   recordFile?: string | undefined;
-  /** How long 'slow' and 'ignore-abort' work, in ms. */
+  /** How long 'slow', 'slow-cleanup' and 'ignore-abort' work, in ms. */
   workMs?: number;
+  /** How long 'slow-cleanup' takes to clean up after its abort, in ms. */
+  cleanupMs?: number;
 }
 
 export function createTestHandler(name: TestHandlerName, options: TestHandlerOptions = {}): TaskHandler {
@@ -37,6 +45,15 @@ export function createTestHandler(name: TestHandlerName, options: TestHandlerOpt
             await sleep(workMs, undefined, { signal: context.signal });
           } catch (error) {
             record('aborted', { ...fields, reason: String(context.signal.reason) });
+            throw error;
+          }
+          break;
+        case 'slow-cleanup':
+          try {
+            await sleep(workMs, undefined, { signal: context.signal });
+          } catch (error) {
+            await sleep(options.cleanupMs ?? 1_000);
+            record('cleaned', fields);
             throw error;
           }
           break;
