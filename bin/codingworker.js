@@ -21,7 +21,7 @@ if (major < 24) {
   });
   process.exit(result.status ?? 1);
 }
-const cli = join(root, 'build', 'worker', 'cli.js');
+const cli = join(root, 'build', 'worker', 'cli', 'cli.js');
 if (!existsSync(cli)) {
   console.error('codingworker is not built yet: run bash scripts/machine.sh setup (or npm run build)');
   process.exit(1);

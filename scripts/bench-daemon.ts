@@ -9,8 +9,8 @@ import { encodeTaskMessage, taskFromIssuesEvent } from '../action/task-message.t
 import { CLI_ENTRY, DAEMON_ENTRY, type DaemonProcess, spawnDaemon } from '../test/support/daemon-process.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { issuesPayload } from '../test/support/webhooks.ts';
-import { EMBEDDED_CREDENTIALS, startEmbeddedQueue } from '../worker/embedded-queue.ts';
-import { createSqsClient } from '../worker/queue.ts';
+import { createSqsClient } from '../worker/queue/consumer.ts';
+import { EMBEDDED_CREDENTIALS, startEmbeddedQueue } from '../worker/queue/embedded-queue.ts';
 
 const messages = Number(process.argv[2] ?? 300);
 const concurrency = process.argv[3] ?? '1';
@@ -40,8 +40,8 @@ function env(port: number): Record<string, string> {
 // 1. Idle RSS of the real CLI: started, polling an empty embedded queue, after 5 s of idling. Both the
 // TypeScript sources (type stripping) and, when built (npm run build), bin/codingworker.js as installed.
 const built = join(import.meta.dirname, '..', 'bin', 'codingworker.js');
-const entries: Array<[string, string[]]> = [['worker/cli.ts (type stripping)', [CLI_ENTRY, 'start']]];
-if (existsSync(join(import.meta.dirname, '..', 'build', 'worker', 'cli.js'))) {
+const entries: Array<[string, string[]]> = [['worker/cli/cli.ts (type stripping)', [CLI_ENTRY, 'start']]];
+if (existsSync(join(import.meta.dirname, '..', 'build', 'worker', 'cli', 'cli.js'))) {
   entries.push(['bin/codingworker.js (built)', [built, 'start']]);
 }
 for (const [name, args] of entries) {

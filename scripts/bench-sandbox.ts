@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { createDockerSandboxProvider, DEFAULT_SANDBOX_IMAGE } from '../worker/sandbox.ts';
-import { type BuildMethod, buildSandboxImage } from '../worker/sandbox-image.ts';
-import { loadSettings } from '../worker/settings.ts';
+import { loadSettings } from '../worker/core/settings.ts';
+import { type BuildMethod, buildSandboxImage } from '../worker/sandbox/image.ts';
+import { createDockerSandboxProvider, DEFAULT_SANDBOX_IMAGE } from '../worker/sandbox/sandbox.ts';
 
 const { values } = parseArgs({
   options: {

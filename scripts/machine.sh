@@ -73,7 +73,7 @@ ensure_docker() {
 }
 
 ensure_sandbox_image() {
-  if node build/worker/cli.js --help 2>/dev/null | grep -q '^  sandbox'; then
+  if node build/worker/cli/cli.js --help 2>/dev/null | grep -q '^  sandbox'; then
     # Without a registry the image is built from Debian packages (debootstrap: Linux, as root). Elsewhere
     # (macOS, non-root) `sandbox build` uses sandbox/Dockerfile instead.
     if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && ! PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null; then
@@ -81,7 +81,7 @@ ensure_sandbox_image() {
       apt-get update -qq >/dev/null
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
     fi
-    node build/worker/cli.js sandbox build --if-missing
+    node build/worker/cli/cli.js sandbox build --if-missing
   fi
 }
 
@@ -94,7 +94,7 @@ setup() {
 }
 
 case "${1:-}" in
-  start) shift; setup; exec node build/worker/cli.js start "$@" ;;
+  start) shift; setup; exec node build/worker/cli/cli.js start "$@" ;;
   test) shift; setup; npm run --silent lint; exec npm test -- "$@" ;;
   setup) setup ;;
   *) echo "usage: bash scripts/machine.sh start|test|setup" >&2; exit 2 ;;

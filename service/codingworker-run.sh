@@ -5,7 +5,7 @@
 #   1. the env file named by CODINGWORKER_ENV_FILE (KEY=VALUE lines; must not be readable by others), and
 #   2. on macOS, the login Keychain, for GITHUB_TOKEN and AWS_SECRET_ACCESS_KEY when the env file leaves
 #      them unset:  security add-generic-password -s codingworker -a GITHUB_TOKEN -w
-# then it exec's Node 24 on build/worker/cli.js, so the service manager's SIGTERM reaches the worker itself.
+# then it exec's Node 24 on build/worker/cli/cli.js, so the service manager's SIGTERM reaches the worker itself.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,10 +61,10 @@ fi
 [ -n "$NODE" ] || fail "Node 24 not found: run bash scripts/machine.sh setup in $ROOT, or set CODINGWORKER_NODE"
 major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 [ "$major" -ge 24 ] || fail "$NODE is Node $major; the worker needs 24: run bash scripts/machine.sh setup in $ROOT"
-[ -f "$ROOT/build/worker/cli.js" ] || fail "the worker is not built: run bash scripts/machine.sh setup in $ROOT"
+[ -f "$ROOT/build/worker/cli/cli.js" ] || fail "the worker is not built: run bash scripts/machine.sh setup in $ROOT"
 
 cd "$ROOT"
 # No arguments: the daemon. With arguments, any command with the service's environment, e.g.
 #   bash service/codingworker-run.sh doctor
 [ $# -gt 0 ] || set -- start
-exec "$NODE" "$ROOT/build/worker/cli.js" "$@"
+exec "$NODE" "$ROOT/build/worker/cli/cli.js" "$@"

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
-import { LABEL_WORKER } from '../../worker/sandbox.ts';
+import { LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 import {
   bash,
   type E2eStack,

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 
 describe('the committed action bundle', () => {
   it('is what npm run bundle builds from the current source (run npm run bundle and commit dist/ if not)', async () => {

@@ -8,11 +8,15 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { pino } from 'pino';
 import type { TaskMessage } from '../../action/task-message.ts';
-import { createBuiltinRunner } from '../../worker/builtin-runner.ts';
-import { createOllamaModel } from '../../worker/ollama-model.ts';
-import type { Verdict } from '../../worker/runner.ts';
-import { createDockerSandboxProvider, DEFAULT_SANDBOX_IMAGE, LABEL_WORKER } from '../../worker/sandbox.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { createBuiltinRunner } from '../../worker/agent/builtin-runner.ts';
+import type { Verdict } from '../../worker/agent/runner.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { createOllamaModel } from '../../worker/model/ollama-model.ts';
+import {
+  createDockerSandboxProvider,
+  DEFAULT_SANDBOX_IMAGE,
+  LABEL_WORKER,
+} from '../../worker/sandbox/sandbox.ts';
 import { type ScriptedOllama, startScriptedOllama } from '../support/scripted-ollama.ts';
 import { createThrowawayRepo, type ThrowawayRepo } from '../support/throwaway-repo.ts';
 

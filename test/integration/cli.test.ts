@@ -1,4 +1,4 @@
-// The real CLI (worker/cli.ts) end to end on the embedded queue: start, enqueue, doctor, dlq list/redrive,
+// The real CLI (worker/cli/cli.ts) end to end on the embedded queue: start, enqueue, doctor, dlq list/redrive,
 // health and metrics, with the real job handler (it fails as transient here: no GitHub, no Ollama).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

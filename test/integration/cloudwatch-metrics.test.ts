@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createTaskMetrics } from '../../worker/cloudwatch-metrics.ts';
+import { createTaskMetrics } from '../../worker/daemon/cloudwatch-metrics.ts';
 
 const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 const server = createServer((request, response) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { EMBEDDED_CREDENTIALS, startEmbeddedQueue } from '../../worker/embedded-queue.ts';
+import { EMBEDDED_CREDENTIALS, startEmbeddedQueue } from '../../worker/queue/embedded-queue.ts';
 import { eventually, receiveAll, sendRaw } from '../support/task-messages.ts';
 
 const client = (endpoint: string) =>

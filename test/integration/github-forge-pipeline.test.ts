@@ -1,4 +1,4 @@
-// The job pipeline (worker/job.ts) with the GitHub forge against the GitHub test server: the same wiring
+// The job pipeline (worker/job/pipeline.ts) with the GitHub forge against the GitHub test server: the same wiring
 // `codingworker start` and `codingworker run` use, with a scripted runner in place of the model and
 // sandbox. One task ends in a pushed branch, one PR with the template and `Resolves #N`, a finished
 // comment and a status; the same message again changes nothing.
@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { createGitHubClient } from '../../worker/github-client.ts';
-import { createGitHubForge } from '../../worker/github-forge.ts';
-import { runJob } from '../../worker/job.ts';
-import type { Runner } from '../../worker/runner.ts';
-import type { SandboxProvider } from '../../worker/sandbox.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import type { Runner } from '../../worker/agent/runner.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { createGitHubClient } from '../../worker/forge/github-client.ts';
+import { createGitHubForge } from '../../worker/forge/github-forge.ts';
+import { runJob } from '../../worker/job/pipeline.ts';
+import type { SandboxProvider } from '../../worker/sandbox/sandbox.ts';
 import { type ForgeFixture, FULL_NAME, startForgeFixture } from '../support/github-forge-fixture.ts';
 
 /** Writes one file and reports two steps, as the agent would; verification is not part of this test. */

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after as afterAll, afterEach, before, describe, it } from 'node:test';
 import pino from 'pino';
-import type { ChangeSet } from '../../worker/forge.ts';
-import { createGitHubClient } from '../../worker/github-client.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import type { ChangeSet } from '../../worker/forge/forge.ts';
+import { createGitHubClient } from '../../worker/forge/github-client.ts';
 import { type ForgeFixture, FULL_NAME, startForgeFixture } from '../support/github-forge-fixture.ts';
 
 let fixture: ForgeFixture | undefined;
@@ -222,7 +222,7 @@ describe('GitHub client: rate limits and server errors are retried by the plugin
       silent,
       { timeScale: 0.001 },
     );
-    const { createGitHubForge } = await import('../../worker/github-forge.ts');
+    const { createGitHubForge } = await import('../../worker/forge/github-forge.ts');
     const badForge = createGitHubForge({
       settings: loadSettings({ GITHUB_API_URL: server.url }).github,
       client: badClient,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
-import type { ChangeSet } from '../../worker/forge.ts';
+import type { ChangeSet } from '../../worker/forge/forge.ts';
 import { type ForgeFixture, FULL_NAME, startForgeFixture } from '../support/github-forge-fixture.ts';
 
 let fixture: ForgeFixture | undefined;
@@ -221,8 +221,8 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
     const published = await forge.publish(task, change(workspace, commitSha));
     // ... the worker dies here. A new process (fresh forge state) gets the message again.
-    const { createGitHubForge } = await import('../../worker/github-forge.ts');
-    const { loadSettings } = await import('../../worker/settings.ts');
+    const { createGitHubForge } = await import('../../worker/forge/github-forge.ts');
+    const { loadSettings } = await import('../../worker/core/settings.ts');
     const settings = loadSettings({ GITHUB_API_URL: server.url, GITHUB_TOKEN: fixture.token });
     const restarted = createGitHubForge({
       settings: settings.github,

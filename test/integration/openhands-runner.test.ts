@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TaskMessage } from '../../action/task-message.ts';
-import { checkOpenHands, createOpenHandsRunner } from '../../worker/openhands-runner.ts';
-import type { RunInput, Verdict } from '../../worker/runner.ts';
-import { LABEL_WORKER } from '../../worker/sandbox.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { checkOpenHands, createOpenHandsRunner } from '../../worker/agent/openhands-runner.ts';
+import type { RunInput, Verdict } from '../../worker/agent/runner.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 import {
   docker,
   gitWorkspace,
@@ -62,7 +62,7 @@ describe('the OpenHands runner against a stand-in CLI image', () => {
 
   before(async () => {
     await requireImage();
-    const context = fileURLToPath(new URL('../support/openhands-standin/', import.meta.url));
+    const context = fileURLToPath(new URL('../support/openhands-standin', import.meta.url));
     execFileSync('docker', ['build', '-q', '-t', STANDIN, context], { stdio: 'pipe' });
     workDir = await mkdtemp(join(tmpdir(), 'cw-openhands-'));
     // Stands for /var/run/docker.sock: the mount itself is what is checked.

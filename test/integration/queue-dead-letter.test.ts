@@ -8,7 +8,7 @@ import {
   FAILURE_ATTRIBUTES,
   QueueSetupError,
   resolveDeadLetterTarget,
-} from '../../worker/dead-letter.ts';
+} from '../../worker/queue/dead-letter.ts';
 import { type SqsEmulator, startSqsEmulator } from '../support/sqs-emulator.ts';
 import { receiveAll, sendTask } from '../support/task-messages.ts';
 

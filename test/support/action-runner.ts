@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 /** How action.yml writes github-token's default; the runner evaluates it to the job's token. */
 const GITHUB_TOKEN_EXPRESSION = ['$', '{{ github.token }}'].join('');
 

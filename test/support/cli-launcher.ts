@@ -1,5 +1,5 @@
 // The real `codingworker` launcher for tests: bin/codingworker.js copied into `root`, whose
-// build/worker/cli.js loads the current sources (Node 24 strips the types) — never a stale build/, no
+// build/worker/cli/cli.js loads the current sources (Node 24 strips the types) — never a stale build/, no
 // compile step. Run `node <root>/bin/codingworker.js …`.
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ export function launcherRoot(root: string): string {
   cpSync(join(ROOT, 'bin', 'codingworker.js'), join(root, 'bin', 'codingworker.js'));
   cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
   writeFileSync(
-    join(root, 'build', 'worker', 'cli.js'),
+    join(root, 'build', 'worker', 'cli', 'cli.js'),
     `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'worker', 'cli.ts')).href)});\n`,
   );
   return root;

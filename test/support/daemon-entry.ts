@@ -1,7 +1,8 @@
 // A real daemon process for tests: the same startDaemon and signal handling as `codingworker start`, with
 // a test handler (CW_TEST_HANDLER, CW_TEST_RECORD_FILE, CW_TEST_WORK_MS) instead of the job pipeline.
-import { startDaemon, stopOnSignals } from '../../worker/daemon.ts';
-import { loadSettings } from '../../worker/settings.ts';
+
+import { loadSettings } from '../../worker/core/settings.ts';
+import { startDaemon, stopOnSignals } from '../../worker/daemon/daemon.ts';
 import { createTestHandler, type TestHandlerName } from './daemon-test-handler.ts';
 
 const settings = loadSettings();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const DAEMON_ENTRY = fileURLToPath(new URL('./daemon-entry.ts', import.meta.url));
-export const CLI_ENTRY = fileURLToPath(new URL('../../worker/cli.ts', import.meta.url));
+export const CLI_ENTRY = fileURLToPath(new URL('../../worker/cli/cli.ts', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { level: string; message: string };
 

@@ -2,8 +2,8 @@
 // a test can count runs across daemon processes (kill -9 and restarts included).
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PermanentError, TransientError } from '../../worker/errors.ts';
-import type { TaskHandler } from '../../worker/task-handler.ts';
+import { PermanentError, TransientError } from '../../worker/core/errors.ts';
+import type { TaskHandler } from '../../worker/queue/task-handler.ts';
 
 export type TestHandlerName =
   | 'complete'

@@ -18,7 +18,7 @@ import {
 import Docker from 'dockerode';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
-import { LABEL_WORKER } from '../../worker/sandbox.ts';
+import { LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 import { type ActionRun, prepareActionHome } from './action-runner.ts';
 import { launcherRoot } from './cli-launcher.ts';
 import { type DaemonProcess, spawnDaemon } from './daemon-process.ts';

@@ -1,6 +1,11 @@
 // A hand-built Sandbox for unit tests: each command is answered by a handler, with the same contract as
 // the Docker sandbox (capped output, exit code 124 and timedOut at the time limit, abort honoured).
-import { CappedOutput, type ExecResult, type Sandbox, type SandboxProvider } from '../../worker/sandbox.ts';
+import {
+  CappedOutput,
+  type ExecResult,
+  type Sandbox,
+  type SandboxProvider,
+} from '../../worker/sandbox/sandbox.ts';
 
 export type CommandHandler = (
   command: string,

@@ -8,12 +8,12 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import type { TaskMessage } from '../../action/task-message.ts';
-import { commitMessage } from '../../worker/commit-message.ts';
-import type { Forge } from '../../worker/forge.ts';
-import { createGit } from '../../worker/git.ts';
-import { createGitHubClient, type GitHubClient } from '../../worker/github-client.ts';
-import { createGitHubForge } from '../../worker/github-forge.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import type { Forge } from '../../worker/forge/forge.ts';
+import { createGitHubClient, type GitHubClient } from '../../worker/forge/github-client.ts';
+import { createGitHubForge } from '../../worker/forge/github-forge.ts';
+import { commitMessage } from '../../worker/job/commit-message.ts';
+import { createGit } from '../../worker/job/git.ts';
 import { type GitHubServer, startGitHubServer } from './github-server.ts';
 
 export const OWNER = 'octo';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { DEFAULT_SANDBOX_IMAGE, LABEL_WORKER } from '../../worker/sandbox.ts';
-import { loadSettings, type Settings } from '../../worker/settings.ts';
+import { loadSettings, type Settings } from '../../worker/core/settings.ts';
+import { DEFAULT_SANDBOX_IMAGE, LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 
 export const docker = new Docker();
 export const silent = pino({ level: 'silent' });

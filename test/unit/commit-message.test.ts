@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commitMessage } from '../../worker/commit-message.ts';
+import { commitMessage } from '../../worker/job/commit-message.ts';
 
 describe('commit message', () => {
   it('has exactly the seed 6.3 shape', () => {

@@ -64,9 +64,9 @@ describe('docs match the code', () => {
   });
 
   test('the settings appendix of both setup guides lists every worker setting', () => {
-    const settings = read(join(ROOT, 'worker', 'settings.ts'));
+    const settings = read(join(ROOT, 'worker', 'core', 'settings.ts'));
     const names = [...settings.matchAll(/^ {2}'[\w.]+': '([A-Z][A-Z0-9_]+)',$/gm)].map((match) => match[1]!);
-    assert.ok(names.length >= 40, `found only ${names.length} settings in worker/settings.ts`);
+    assert.ok(names.length >= 40, `found only ${names.length} settings in worker/core/settings.ts`);
     for (const guide of ['setup.md', 'setup.ja.md']) {
       const text = read(join(DOCS, guide));
       const appendix = text.slice(text.lastIndexOf('\n## '));

@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PermanentError } from '../../worker/errors.ts';
-import { createGit } from '../../worker/git.ts';
+import { PermanentError } from '../../worker/core/errors.ts';
+import { createGit } from '../../worker/job/git.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
 
 const author = { name: 'CodingWorker Test', email: 'cw-test@example.com' };

@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import type { TaskMessage } from '../../action/task-message.ts';
-import type { GitHubClient, GitHubOctokit } from '../../worker/github-client.ts';
-import { createGitHubForge } from '../../worker/github-forge.ts';
-import { inertText, progressCommentBody, progressSummary } from '../../worker/progress-comment.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import type { GitHubClient, GitHubOctokit } from '../../worker/forge/github-client.ts';
+import { createGitHubForge } from '../../worker/forge/github-forge.ts';
+import { inertText, progressCommentBody, progressSummary } from '../../worker/forge/progress-comment.ts';
 
 const silent = pino({ level: 'silent' });
 const TOKEN = 'ghp_unitcanary000000000000000000000000';

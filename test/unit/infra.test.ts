@@ -287,7 +287,7 @@ describe('infra: outputs', () => {
     assert.deepEqual(names(off!), ['CW_QUEUE_URL', 'AWS_REGION']);
     assert.deepEqual(names(on!), ['CW_QUEUE_URL', 'AWS_REGION', 'CW_CLOUDWATCH_NAMESPACE']);
     assert.match(label!, /^CW_TRIGGER_LABEL=codingworker$/m);
-    const settings = readFileSync(join(INFRA_DIR, '..', 'worker', 'settings.ts'), 'utf8');
+    const settings = readFileSync(join(INFRA_DIR, '..', 'worker', 'core', 'settings.ts'), 'utf8');
     for (const name of names(on!))
       assert.ok(settings.includes(`'${name}'`), `${name} is not a worker setting`);
   });

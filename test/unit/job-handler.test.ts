@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import pino from 'pino';
-import { createTaskHandler } from '../../worker/job-handler.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { createTaskHandler } from '../../worker/daemon/compose.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'cw-job-handler-'));

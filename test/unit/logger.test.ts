@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger, rotationOptions, taskLogger } from '../../worker/logger.ts';
+import { createLogger, rotationOptions, taskLogger } from '../../worker/core/logger.ts';
 import { CANARY_SECRETS } from '../support/canary-secrets.ts';
 
 function collector() {

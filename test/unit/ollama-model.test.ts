@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { PermanentError, TransientError } from '../../worker/errors.ts';
-import { createOllamaModel } from '../../worker/ollama-model.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { PermanentError, TransientError } from '../../worker/core/errors.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { createOllamaModel } from '../../worker/model/ollama-model.ts';
 import { type ScriptedOllama, startScriptedOllama } from '../support/scripted-ollama.ts';
 
 function modelSettings(host: string, env: Record<string, string> = {}) {

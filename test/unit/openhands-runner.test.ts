@@ -1,8 +1,8 @@
 // The OpenHands runner's pure parts: where the container finds Ollama, and what it is told.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { containerBaseUrl, openHandsEnvironment, taskText } from '../../worker/openhands-runner.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { containerBaseUrl, openHandsEnvironment, taskText } from '../../worker/agent/openhands-runner.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
 
 describe('containerBaseUrl', () => {
   test('loopback hosts become host.docker.internal, with the /v1 API', () => {

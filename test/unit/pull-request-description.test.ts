@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { code, escapeText, pullRequestDescription } from '../../worker/pull-request-description.ts';
+import { code, escapeText, pullRequestDescription } from '../../worker/job/pull-request-description.ts';
 
 const base = {
   issueNumber: 123,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REDACTED, redactText, redactValue } from '../../worker/redact.ts';
+import { REDACTED, redactText, redactValue } from '../../worker/core/redact.ts';
 import { CANARY_SECRETS } from '../support/canary-secrets.ts';
 
 test('every canary secret format is removed from text', () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PermanentError } from '../../worker/errors.ts';
-import { parseRepoConfig, readRepoConfig } from '../../worker/repo-config.ts';
+import { PermanentError } from '../../worker/core/errors.ts';
+import { parseRepoConfig, readRepoConfig } from '../../worker/job/repo-config.ts';
 
 describe('repo config (.codingworker.yml)', () => {
   it('reads the test command and its timeout', () => {

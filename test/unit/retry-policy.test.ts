@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideRetry, deliveriesNeeded } from '../../worker/retry-policy.ts';
+import { decideRetry, deliveriesNeeded } from '../../worker/queue/retry-policy.ts';
 
 const defaults = { delaysSeconds: [0, 60, 300], maxReceiveCount: 3 };
 

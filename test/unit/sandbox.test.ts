@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { failureKind } from '../../worker/errors.ts';
-import { CappedOutput, classifyDockerError, createDockerSandboxProvider } from '../../worker/sandbox.ts';
-import { readPackages, recipeDirectory, recipeHash } from '../../worker/sandbox-image.ts';
-import { loadSettings } from '../../worker/settings.ts';
+import { failureKind } from '../../worker/core/errors.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { readPackages, recipeDirectory, recipeHash } from '../../worker/sandbox/image.ts';
+import {
+  CappedOutput,
+  classifyDockerError,
+  createDockerSandboxProvider,
+} from '../../worker/sandbox/sandbox.ts';
 
 function capture(limit: number, chunks: Array<string | Buffer>): CappedOutput {
   const output = new CappedOutput(limit);

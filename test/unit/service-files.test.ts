@@ -242,14 +242,14 @@ describe('service files', () => {
   });
 
   test('every setting the env example names is one the worker or the AWS SDK reads', () => {
-    const settings = readFileSync(join(ROOT, 'worker', 'settings.ts'), 'utf8');
+    const settings = readFileSync(join(ROOT, 'worker', 'core', 'settings.ts'), 'utf8');
     const sdk = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'];
     const names = [...read('codingworker.env.example').matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map(
       (match) => match[1]!,
     );
     assert.ok(names.length >= 10, names.join(' '));
     for (const name of names) {
-      assert.ok(sdk.includes(name) || settings.includes(name), `${name} is not read by worker/settings.ts`);
+      assert.ok(sdk.includes(name) || settings.includes(name), `${name} is not read by worker/core/settings.ts`);
     }
   });
 });
@@ -259,9 +259,9 @@ describe('service wrapper (codingworker-run.sh)', () => {
   function fakeCheckout() {
     const root = mkdtempSync(join(scratch, 'checkout-'));
     mkdirSync(join(root, 'service'));
-    mkdirSync(join(root, 'build', 'worker'), { recursive: true });
+    mkdirSync(join(root, 'build', 'worker', 'cli'), { recursive: true });
     copyFileSync(join(SERVICE, 'codingworker-run.sh'), join(root, 'service', 'codingworker-run.sh'));
-    writeFileSync(join(root, 'build', 'worker', 'cli.js'), '');
+    writeFileSync(join(root, 'build', 'worker', 'cli', 'cli.js'), '');
     const node = join(root, 'fake-node');
     writeFileSync(
       node,
@@ -291,7 +291,7 @@ describe('service wrapper (codingworker-run.sh)', () => {
     const result = run();
     assert.equal(result.status, 0, String(result.stderr));
     const out = String(result.stdout);
-    assert.match(out, new RegExp(`args=${root}/build/worker/cli.js start`));
+    assert.match(out, new RegExp(`args=${root}/build/worker/cli/cli.js start`));
     assert.match(out, /queue=https:\/\/sqs\.ap-northeast-1\.amazonaws\.com\/1\/q/);
     assert.match(out, /token=canary-token\n/);
     assert.match(out, /level=debug\n/);
@@ -305,7 +305,7 @@ describe('service wrapper (codingworker-run.sh)', () => {
     chmodSync(envFile, 0o600);
     const result = spawnSync('bash', [script, 'doctor'], { encoding: 'utf8', env: baseEnv });
     assert.equal(result.status, 0, String(result.stderr));
-    assert.match(String(result.stdout), /args=\S+\/build\/worker\/cli\.js doctor\n/);
+    assert.match(String(result.stdout), /args=\S+\/build\/worker\/cli\/cli\.js doctor\n/);
     assert.match(String(result.stdout), /queue=https:\/\/sqs/);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadSettings, SettingsError } from '../../worker/settings.ts';
+import { loadSettings, SettingsError } from '../../worker/core/settings.ts';
 
 test('defaults: the embedded queue, one task at a time, the seed timings', () => {
   const settings = loadSettings({});

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createGit } from '../../worker/git.ts';
-import type { RepoConfig } from '../../worker/repo-config.ts';
-import type { ExecResult, Sandbox, SandboxProvider } from '../../worker/sandbox.ts';
-import { createVerifier } from '../../worker/verify.ts';
+import { createGit } from '../../worker/job/git.ts';
+import type { RepoConfig } from '../../worker/job/repo-config.ts';
+import { createVerifier } from '../../worker/job/verify.ts';
+import type { ExecResult, Sandbox, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
 
 /** A hand-built SandboxProvider: records every command, answers from a script. */

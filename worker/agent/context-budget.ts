@@ -1,7 +1,7 @@
 // Keeping the prompt inside options.num_ctx. Ollama does not refuse a prompt that is too long: it drops
 // tokens from the FRONT, i.e. the system prompt and the task go first, silently. So the agent counts
 // before sending and shortens the oldest observations itself; the system prompt and the task never.
-import type { ChatMessage } from '../model.ts';
+import type { ChatMessage } from '../model/model.ts';
 
 /** Tokens one message costs beyond its text (role markers of the chat template). */
 const MESSAGE_OVERHEAD_TOKENS = 8;

@@ -2,12 +2,12 @@
 // it is done or a limit is reached. Append-only history, so Ollama can reuse its prompt cache; limits
 // checked before every model call. (Structure after mini-swe-agent's default agent; docs/agent.md.)
 import type { Logger } from 'pino';
-import type { ChatMessage, Model } from '../model.ts';
-import type { StepRecord } from '../runner.ts';
-import type { Sandbox } from '../sandbox.ts';
+import type { ChatMessage, Model } from '../model/model.ts';
+import type { Sandbox } from '../sandbox/sandbox.ts';
 import { fitToBudget, promptBudget, type TokenEstimator } from './context-budget.ts';
 import { FORMAT_ERRORS, observationPrompt, repeatedCommandPrompt } from './prompts.ts';
 import { isDone, parseReply } from './reply-parser.ts';
+import type { StepRecord } from './runner.ts';
 import type { Trajectory } from './trajectory.ts';
 
 /** The same command this many times in a row is not run again; the model is told instead. */

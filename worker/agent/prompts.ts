@@ -1,7 +1,7 @@
 // Every text the agent sends to the model. Short and concrete on purpose: the default model has 1.5 B
 // parameters, and a long system prompt is both ignored and expensive to re-read on a laptop.
 import type { TaskMessage } from '../../action/task-message.ts';
-import type { ExecResult } from '../sandbox.ts';
+import type { ExecResult } from '../sandbox/sandbox.ts';
 import { DONE_MARKER } from './reply-parser.ts';
 import { capText, quoteAsData, stripHiddenText } from './untrusted-text.ts';
 

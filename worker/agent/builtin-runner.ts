@@ -1,0 +1,170 @@
+// The built-in runner: the text-protocol agent (worker/agent/) on the local model, every command in a
+// fresh sandbox on the task's workspace. Verification failures go back to the agent a bounded number of
+// times. The sandbox is destroyed and the trajectory saved whatever happens.
+import type { Logger } from 'pino';
+import { PermanentError } from '../core/errors.ts';
+import type { Settings } from '../core/settings.ts';
+import type { Model } from '../model/model.ts';
+import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
+import { promptBudget, TokenEstimator } from './context-budget.ts';
+import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } from './loop.ts';
+import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
+import { summaryLines } from './reply-parser.ts';
+import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
+import { startTrajectory } from './trajectory.ts';
+import { toSafeLine } from './untrusted-text.ts';
+
+/** Summary lines kept for the commit message and the pull request. */
+const MAX_SUMMARY_LINES = 5;
+
+export interface BuiltinRunnerDeps {
+  model: Model;
+  sandboxProvider: SandboxProvider;
+  settings: Settings;
+  logger: Logger;
+}
+
+export function createBuiltinRunner(deps: BuiltinRunnerDeps): Runner {
+  return { run: (input) => runTask(deps, input) };
+}
+
+async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunResult> {
+  const { model, sandboxProvider, settings, logger } = deps;
+  const { task, workspace, signal } = input;
+  const started = Date.now();
+  const trajectory = startTrajectory(settings.agent.workDir, task, model);
+  let sandbox: Sandbox | undefined;
+  let outcome: LoopOutcome = { finished: false, reason: 'not started' };
+  let failure: unknown;
+  try {
+    signal.throwIfAborted();
+    await model.preflight();
+
+    const budget = promptBudget(model.contextTokens);
+    const estimator = new TokenEstimator();
+    // The issue may use at most a quarter of the window (~3 characters a token): the rest is for the work.
+    const state = newLoopState(SYSTEM_PROMPT, taskPrompt(task, Math.floor(budget * 0.75)));
+    if (estimator.estimate(state.messages) > budget / 2) {
+      throw new PermanentError(
+        `the system prompt and the task alone need more than half of the ${model.contextTokens}-token context: raise CW_NUM_CTX`,
+      );
+    }
+    for (const message of state.messages) trajectory.record({ type: 'message', ...message });
+
+    sandbox = await sandboxProvider.start({ taskId: `${task.repository}#${task.issue_number}`, workspace });
+    const loopDeps: LoopDeps = {
+      model,
+      sandbox,
+      limits: {
+        maxSteps: settings.agent.maxSteps,
+        maxTokens: settings.agent.maxTokens,
+        deadline: started + settings.agent.maxWallSeconds * 1000,
+        wallSeconds: settings.agent.maxWallSeconds,
+      },
+      estimator,
+      trajectory,
+      logger,
+      signal,
+      observationLimit: Math.max(1_000, Math.min(20_000, Math.floor(budget * 0.375))),
+      // Progress may be shown on the issue: one short line, not a whole heredoc.
+      onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
+    };
+
+    let verdict: Verdict;
+    let rounds = 0;
+    for (;;) {
+      outcome = await runLoop(state, loopDeps);
+      signal.throwIfAborted();
+      rounds += 1;
+      verdict = await input.verify();
+      trajectory.record({ type: 'verify', round: rounds, ok: verdict.ok, checks: verdict.checks });
+      logger.info({ round: rounds, ok: verdict.ok, reason: outcome.reason }, 'Verified the agent change');
+      // A run stopped by a limit cannot do more work; otherwise give the failures back while rounds last.
+      if (verdict.ok || !outcome.finished || rounds > settings.agent.verifyRounds) break;
+      const left = settings.agent.verifyRounds + 1 - rounds;
+      addMessage(state, loopDeps, { role: 'user', content: verifyFeedbackPrompt(verdict.feedback, left) });
+      // Running the same check again after new feedback is not the model being stuck.
+      state.repeat = { command: '', times: 0 };
+    }
+
+    return {
+      finished: outcome.finished,
+      reason: outcome.reason,
+      summary: await summarize(state.messages, sandbox, task.issue_number, signal),
+      steps: state.steps,
+      verdict,
+      verifyRounds: rounds,
+      promptTokens: state.promptTokens,
+      completionTokens: state.completionTokens,
+      durationMs: Date.now() - started,
+      trajectoryPath: trajectory.path,
+    };
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    if (sandbox) {
+      await sandbox.destroy().catch((error: unknown) => {
+        logger.warn({ err: error, sandbox: sandbox?.id }, 'Could not destroy the sandbox');
+      });
+    }
+    trajectory.record({
+      type: 'end',
+      finished: outcome.finished,
+      reason: failure ? 'error' : outcome.reason,
+      durationMs: Date.now() - started,
+      ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
+    });
+    await trajectory.save().then(
+      (path) => logger.info({ trajectory: path }, 'Saved the agent trajectory'),
+      (error: unknown) => logger.warn({ err: error }, 'Could not save the agent trajectory'),
+    );
+  }
+}
+
+/**
+ * The lines for the commit message: the bullets the model wrote with its final reply; when a small model
+ * wrote none, the files `git status` reports; at worst a fixed line. Model text is untrusted (it read the
+ * issue), so every line is made one short plain line.
+ */
+async function summarize(
+  messages: ReadonlyArray<{ role: string; content: string }>,
+  sandbox: Sandbox,
+  issue: number,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const replies = messages
+    .filter((message) => message.role === 'assistant')
+    .slice(-2)
+    .reverse();
+  for (const reply of replies) {
+    const lines = summaryLines(reply.content)
+      .map((line) => toSafeLine(line.replace(/`/g, '')))
+      .filter((line) => line.length > 3);
+    if (lines.length > 0) return lines.slice(0, MAX_SUMMARY_LINES);
+  }
+  try {
+    const status = await sandbox.exec('git -c core.quotepath=off status --porcelain --untracked-files=all', {
+      timeoutMs: 30_000,
+      signal,
+    });
+    const files = status.stdout
+      .split('\n')
+      .filter((line) => line.length > 3)
+      .map((line) => {
+        const code = line.slice(0, 2);
+        const path = toSafeLine(line.slice(3), 80);
+        if (code.includes('?') || code.includes('A')) return `Add ${path}`;
+        if (code.includes('D')) return `Delete ${path}`;
+        return `Update ${path}`;
+      });
+    if (status.exitCode === 0 && files.length > 0) {
+      if (files.length <= MAX_SUMMARY_LINES) return files;
+      const shown = files.slice(0, MAX_SUMMARY_LINES - 1);
+      return [...shown, `and ${files.length - shown.length} more files`];
+    }
+  } catch {
+    // Best effort: the fixed line below still describes the change.
+  }
+  return [`Change for issue #${issue}`];
+}

@@ -1,0 +1,50 @@
+// A runner turns a task and a checkout into a change: the built-in text-protocol agent (worker/agent/),
+// or the opt-in OpenHands CLI in Docker. The job pipeline (worker/job/pipeline.ts) depends only on this interface.
+import type { TaskMessage } from '../../action/task-message.ts';
+
+export interface Verdict {
+  ok: boolean;
+  /** One line per check that ran, e.g. "python syntax: 2 files ok", "npm test: exit 1". */
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+  /** What to tell the agent when not ok (bounded output). */
+  feedback: string;
+}
+
+export interface StepRecord {
+  step: number;
+  /** The command the agent ran (or a short note for a corrective turn). */
+  action: string;
+  exitCode?: number;
+}
+
+export interface RunResult {
+  /** The agent said it was done (CODINGWORKER_DONE) rather than hitting a limit. */
+  finished: boolean;
+  /** Why it stopped, e.g. "done", "step limit 30 reached". */
+  reason: string;
+  /** Bullet lines for the commit message and the pull request (seed 6.3). */
+  summary: string[];
+  steps: StepRecord[];
+  verdict: Verdict;
+  /** Verification rounds used (1 = passed or failed on the first check). */
+  verifyRounds: number;
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+  /** Where the trajectory (JSON lines) was saved. */
+  trajectoryPath?: string;
+}
+
+export interface RunInput {
+  task: TaskMessage;
+  /** The repository checkout on the host; the runner mounts only this into its container. */
+  workspace: string;
+  signal: AbortSignal;
+  /** Checks the workspace; the runner gives failures back to the agent for a bounded number of rounds. */
+  verify: () => Promise<Verdict>;
+  onProgress?: (progress: { step: number; lastAction: string }) => void;
+}
+
+export interface Runner {
+  run(input: RunInput): Promise<RunResult>;
+}

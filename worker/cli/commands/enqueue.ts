@@ -1,0 +1,103 @@
+// `codingworker enqueue`: send a task by hand, built by the same code as the action (taskFromIssuesEvent,
+// encodeTaskMessage), to CW_QUEUE_URL or to the embedded queue of a running `codingworker start`.
+import { readFileSync } from 'node:fs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Octokit } from '@octokit/rest';
+import { type Command, Option } from 'commander';
+import {
+  encodeTaskMessage,
+  type IssuesEventPayload,
+  taskFromIssuesEvent,
+} from '../../../action/task-message.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { loadSettings, type Settings } from '../../core/settings.ts';
+import { configuredQueue } from '../../daemon/doctor.ts';
+
+/** The issue as an `issues` event payload, fetched from GitHub (GITHUB_TOKEN at GITHUB_API_URL). */
+async function payloadFromGitHub(
+  settings: Settings,
+  repository: string,
+  issue: number,
+): Promise<IssuesEventPayload> {
+  if (!settings.github.token) {
+    throw new Error('--repo/--issue reads the issue from GitHub: set GITHUB_TOKEN (or use --payload <file>)');
+  }
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo) throw new Error(`--repo must be owner/name, not "${repository}"`);
+  const octokit = new Octokit({ auth: settings.github.token, baseUrl: settings.github.apiUrl });
+  const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: issue });
+  // The sender of a manual task is whoever runs the command; an App token has no user, so fall back to
+  // the issue's author.
+  const sender = await octokit.rest.users
+    .getAuthenticated()
+    .then((response) => response.data.login)
+    .catch(() => data.user?.login ?? 'codingworker-cli');
+  return {
+    action: 'manual',
+    issue: {
+      number: data.number,
+      title: data.title,
+      body: data.body ?? '',
+      labels: data.labels
+        .map((label) => (typeof label === 'string' ? label : (label.name ?? '')))
+        .filter(Boolean),
+      assignees: (data.assignees ?? []).map((assignee) => ({ login: assignee.login })),
+      created_at: data.created_at,
+      updated_at: data.updated_at,
+      html_url: data.html_url,
+    },
+    repository: { full_name: repository },
+    sender: { login: sender },
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('enqueue')
+    .description(
+      'send a task message for an issue to the queue (CW_QUEUE_URL, else the running embedded queue)',
+    )
+    .addOption(
+      new Option('--payload <file>', 'an issues webhook payload (JSON)').conflicts(['repo', 'issue']),
+    )
+    .option('--repo <owner/name>', 'the repository (with --issue; reads the issue with GITHUB_TOKEN)')
+    .option('--issue <number>', 'the issue number (with --repo)', (value) => Number.parseInt(value, 10))
+    .action(async (options: { payload?: string; repo?: string; issue?: number }) => {
+      const settings = loadSettings();
+      let payload: IssuesEventPayload;
+      let event: 'manual' | undefined;
+      if (options.payload) {
+        payload = JSON.parse(readFileSync(options.payload, 'utf8')) as IssuesEventPayload;
+      } else if (options.repo && options.issue && Number.isInteger(options.issue)) {
+        payload = await payloadFromGitHub(settings, options.repo, options.issue);
+        event = 'manual';
+      } else {
+        throw new Error('give --payload <webhook.json>, or --repo owner/name --issue N');
+      }
+      const task = taskFromIssuesEvent(payload, {
+        triggerLabel: settings.github.triggerLabel,
+        ...(event ? { event } : {}),
+      });
+      const message = encodeTaskMessage(task);
+      const { client, queueUrl, embedded } = configuredQueue(settings);
+      try {
+        const sent = await client.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: message.body,
+            MessageAttributes: message.attributes,
+          }),
+        );
+        console.log(
+          `enqueued ${task.repository}#${task.issue_number} as message ${sent.MessageId} on ${queueUrl}${message.truncated ? ' (body truncated to fit)' : ''}`,
+        );
+      } catch (error) {
+        if (embedded) {
+          throw new Error(
+            `cannot reach the embedded queue at ${queueUrl} (${errorMessage(error)}): start the worker first with codingworker start, or set CW_QUEUE_URL`,
+          );
+        }
+        throw error;
+      }
+    });
+}

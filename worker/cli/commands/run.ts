@@ -1,0 +1,112 @@
+// `codingworker run --message <task.json> [--repo-path <repo>]`: one task now, with no queue.
+// The same pipeline as the daemon (worker/job/pipeline.ts). With --repo-path, the local forge: on success the
+// repository has the branch auto-code/issue-<N>. Without it, the GitHub forge, as the daemon does: the
+// issue is re-checked, the branch pushed, one pull request opened and the progress comment kept.
+// The pull-request description is printed on stdout (logs go to stderr).
+// Exit codes: 0 done or already done, 1 failed (the reason on stderr), 3 skipped.
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseTaskMessage, type TaskMessage } from '../../../action/task-message.ts';
+import { errorMessage, failureKind, TimeoutError } from '../../core/errors.ts';
+import { createLogger, taskLogger } from '../../core/logger.ts';
+import { loadSettings } from '../../core/settings.ts';
+import { createGitHubForgeFromSettings, createRunner, createSandboxProvider } from '../../daemon/compose.ts';
+import type { Forge } from '../../forge/forge.ts';
+import { createLocalForge } from '../../forge/local-forge.ts';
+import { runJob } from '../../job/pipeline.ts';
+
+export const EXIT_SKIPPED = 3;
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run one task now, without the queue: the agent, verification, a commit and the pull request',
+    )
+    .requiredOption('--message <file>', 'the task message as JSON (docs/task-message.schema.json)')
+    .option(
+      '--repo-path <dir>',
+      'a local git repository: the result is the branch auto-code/issue-<N> in it (default: GitHub, with GITHUB_TOKEN)',
+    )
+    .action(async (options: { message: string; repoPath?: string }) => {
+      process.exitCode = await runOnce(options);
+    });
+}
+
+async function runOnce(options: { message: string; repoPath?: string }): Promise<number> {
+  const task = await readTask(options.message);
+  const settings = loadSettings();
+  const repoPath = options.repoPath === undefined ? undefined : resolve(options.repoPath);
+  if (repoPath && !(await stat(repoPath).catch(() => undefined))?.isDirectory()) {
+    throw new Error(`--repo-path ${repoPath} is not a directory: pass a local git repository`);
+  }
+  const { logger: root, close } = await createLogger({
+    workerId: settings.workerId,
+    level: settings.log.level,
+    file: settings.log.file,
+    retentionDays: settings.log.retentionDays,
+    stdout: process.stderr,
+  });
+  const logger = taskLogger(root, task);
+  const forge = repoPath
+    ? createLocalForge({
+        repoPath,
+        author: { name: settings.github.authorName, email: settings.github.authorEmail },
+        logger,
+      })
+    : createGitHubForgeFromSettings(settings, logger);
+  // The same sandbox and runner (CW_RUNNER) as the daemon's.
+  const sandboxProvider = createSandboxProvider(settings, logger);
+  const runner = createRunner(settings, logger, sandboxProvider);
+
+  // The same hard limit as a queued task; Ctrl-C stops the agent and removes the container and workspace.
+  const controller = new AbortController();
+  const timeout = setTimeout(
+    () =>
+      controller.abort(
+        new TimeoutError(`the task exceeded CW_TASK_TIMEOUT (${settings.queue.taskTimeoutSeconds} s)`),
+      ),
+    settings.queue.taskTimeoutSeconds * 1_000,
+  );
+  const interrupt = () => controller.abort(new TimeoutError('interrupted'));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const result = await runJob(
+      task,
+      { settings, forge, runner, sandboxProvider },
+      { signal: controller.signal, logger },
+    );
+    if (result.status === 'completed') {
+      process.stdout.write(result.description ?? '');
+      console.error(`codingworker run: done: ${result.detail} (commit ${result.commitSha})`);
+      return 0;
+    }
+    console.error(`codingworker run: ${result.status}: ${result.detail}`);
+    return result.status === 'already-done' ? 0 : EXIT_SKIPPED;
+  } catch (error) {
+    await reportFailure(forge, task, error);
+    console.error(`codingworker run: failed (${failureKind(error)}): ${errorMessage(error)}`);
+    return 1;
+  } finally {
+    clearTimeout(timeout);
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await close();
+  }
+}
+
+async function readTask(file: string): Promise<TaskMessage> {
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new Error(`--message ${file}: cannot read it (${errorMessage(error)})`);
+  });
+  const parsed = parseTaskMessage(text);
+  if (!parsed.ok) throw new Error(`--message ${file}: ${parsed.reason}`);
+  return parsed.task;
+}
+
+/** The one-shot command has no retry: the forge is told the task failed, best effort. */
+async function reportFailure(forge: Forge, task: TaskMessage, error: unknown): Promise<void> {
+  await forge.report(task, { stage: 'failed', message: errorMessage(error) }).catch(() => undefined);
+}

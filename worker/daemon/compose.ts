@@ -1,0 +1,79 @@
+// Composition of the real job: settings -> sandbox provider, runner (built-in agent on Ollama, or the
+// opt-in OpenHands CLI), GitHub forge -> the pipeline of worker/job/pipeline.ts. `codingworker start` and
+// `codingworker run` (without --repo-path) build their work from here, so both run the same parts.
+import type { Logger } from 'pino';
+import { createBuiltinRunner } from '../agent/builtin-runner.ts';
+import { createOpenHandsRunner } from '../agent/openhands-runner.ts';
+import type { Runner } from '../agent/runner.ts';
+import type { Settings } from '../core/settings.ts';
+import type { Forge } from '../forge/forge.ts';
+import { createGitHubClient, gitHubCheck } from '../forge/github-client.ts';
+import { createGitHubForge } from '../forge/github-forge.ts';
+import { createJobHandler, removeAbandonedWorkspaces } from '../job/pipeline.ts';
+import { createOllamaModel } from '../model/ollama-model.ts';
+import type { TaskHandler } from '../queue/task-handler.ts';
+import { createDockerSandboxProvider, type SandboxProvider } from '../sandbox/sandbox.ts';
+import type { Check } from './doctor-check.ts';
+
+export function createSandboxProvider(settings: Settings, logger: Logger): SandboxProvider {
+  return createDockerSandboxProvider(settings.sandbox, logger, undefined, settings.workerId);
+}
+
+/** CW_RUNNER: the built-in text-protocol agent (default) or the opt-in OpenHands CLI. */
+export function createRunner(settings: Settings, logger: Logger, sandboxProvider: SandboxProvider): Runner {
+  if (settings.agent.runner === 'openhands') return createOpenHandsRunner({ settings, logger });
+  return createBuiltinRunner({
+    model: createOllamaModel(settings.model, logger),
+    sandboxProvider,
+    settings,
+    logger,
+  });
+}
+
+export function createGitHubForgeFromSettings(settings: Settings, logger: Logger): Forge {
+  const client = createGitHubClient(settings.github, logger);
+  return createGitHubForge({ settings: settings.github, client, logger, workerId: settings.workerId });
+}
+
+/**
+ * The daemon's handler. Containers and workspaces a crashed run left behind are removed before it is
+ * returned, so polling (which starts after) can never remove the first task's fresh container.
+ */
+export async function createTaskHandler(
+  settings: Settings,
+  logger: Logger,
+  deps: { sandboxProvider?: SandboxProvider } = {},
+): Promise<TaskHandler> {
+  const sandboxProvider = deps.sandboxProvider ?? createSandboxProvider(settings, logger);
+  await Promise.all([
+    sandboxProvider.removeOrphans().then(
+      (removed) => {
+        if (removed > 0) logger.warn({ removed }, 'removed sandbox containers left by an earlier run');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'could not look for leftover sandbox containers'),
+    ),
+    removeAbandonedWorkspaces(settings).then(
+      (removed) => {
+        if (removed > 0) logger.warn({ removed }, 'removed workspaces left by an earlier run');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'could not look for leftover workspaces'),
+    ),
+  ]);
+  return createJobHandler({
+    settings,
+    forge: createGitHubForgeFromSettings(settings, logger),
+    runner: createRunner(settings, logger, sandboxProvider),
+    sandboxProvider,
+  });
+}
+
+/** The doctor lines of the job's dependencies: Docker and the image, Ollama and the model, GitHub. */
+export function jobChecks(settings: Settings, logger: Logger): Check[] {
+  const sandboxProvider = createSandboxProvider(settings, logger);
+  const checks: Check[] = [() => sandboxProvider.check(), gitHubCheck(settings.github, logger)];
+  if (settings.agent.runner === 'builtin') {
+    const model = createOllamaModel(settings.model, logger);
+    checks.splice(1, 0, () => model.check());
+  }
+  return checks;
+}

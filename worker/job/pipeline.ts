@@ -1,0 +1,242 @@
+// The pipeline for one task, top to bottom:
+//   prepare (forge) -> report started -> clone into a fresh workspace -> runner (agent + verify) ->
+//   check the change -> commit -> publish (push + pull request) -> report done.
+// The workspace is removed in every outcome. The forge decides where work comes from and goes to (GitHub,
+// or a local repository); the checks here (nothing changed, .github/workflows/, verification) apply to all.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { TaskMessage } from '../../action/task-message.ts';
+import type { Runner, RunResult } from '../agent/runner.ts';
+import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
+import type { Settings } from '../core/settings.ts';
+import type { Forge } from '../forge/forge.ts';
+import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
+import type { SandboxProvider } from '../sandbox/sandbox.ts';
+import { commitMessage, oneLine } from './commit-message.ts';
+import { type ChangedFile, createGit } from './git.ts';
+import { pullRequestDescription } from './pull-request-description.ts';
+import { readRepoConfig } from './repo-config.ts';
+import { createVerifier, workflowChanges } from './verify.ts';
+
+export interface JobDeps {
+  settings: Settings;
+  forge: Forge;
+  runner: Runner;
+  /** For the verification's Python/shell checks and the repository's test command. */
+  sandboxProvider: SandboxProvider;
+  /** Clock for the pull request's "generated at". Default: now. */
+  now?: () => Date;
+}
+
+/** A completed task also carries what was made, for `codingworker run` to print. */
+export interface JobResult extends TaskOutcome {
+  description?: string;
+  commitSha?: string;
+  /** Milliseconds per stage, for the log and scripts/bench-run.ts. */
+  timings: Record<string, number>;
+}
+
+export async function runJob(
+  task: TaskMessage,
+  deps: JobDeps,
+  context: Pick<TaskContext, 'signal' | 'logger'>,
+): Promise<JobResult> {
+  const { settings, forge, runner } = deps;
+  const { signal, logger } = context;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    if (signal.aborted) throw abortError(signal);
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round(performance.now() - started);
+    }
+  };
+
+  const preparation = await timed('prepare', () => forge.prepare(task));
+  if (preparation.action === 'already-done') {
+    return { status: 'already-done', detail: preparation.detail, url: preparation.url, timings };
+  }
+  if (preparation.action === 'skip') return { status: 'skipped', detail: preparation.reason, timings };
+  const { repository } = preparation;
+  await forge.report(task, { stage: 'started', message: `working on it (worker ${settings.workerId})` });
+
+  const git = createGit({
+    author: { name: settings.github.authorName, email: settings.github.authorEmail },
+    config: await forge.gitConfig(task),
+    allowFileProtocol: isAbsolute(repository.cloneUrl) || repository.cloneUrl.startsWith('file:'),
+  });
+  const workspace = await newWorkspace(settings, task);
+  try {
+    await timed('clone', async () => {
+      await git.clone(repository.cloneUrl, workspace, { branch: repository.defaultBranch });
+      await git.createBranch(workspace, repository.branch);
+    });
+    // Read before the agent runs: the agent must not be able to rewrite its own test command.
+    const repoConfig = await readRepoConfig(workspace);
+    const verify = createVerifier({
+      workspace,
+      git,
+      sandboxProvider: deps.sandboxProvider,
+      taskId: `${task.repository.replace('/', '-')}-${task.issue_number}`,
+      repoConfig,
+      allowWorkflowChanges: settings.github.allowWorkflowChanges,
+      commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
+    });
+    const result = await timed('agent', () =>
+      runner.run({
+        task,
+        workspace,
+        signal,
+        verify,
+        onProgress: ({ step, lastAction }) => {
+          const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
+          forge.report(task, progress).catch((error: unknown) => {
+            logger.warn({ error: errorMessage(error) }, 'Progress report failed');
+          });
+        },
+      }),
+    );
+    const files = await timed('check', () =>
+      checkChange(result, () => git.changedFiles(workspace), settings),
+    );
+    const commitSha = await timed('commit', () =>
+      git.commit(
+        workspace,
+        commitMessage({
+          title: task.title,
+          issueNumber: task.issue_number,
+          model: settings.model.name,
+          summary: result.summary,
+          changedFiles: files.map((file) => file.path),
+        }),
+      ),
+    );
+    const description = pullRequestDescription({
+      language: settings.github.prLanguage,
+      issueNumber: task.issue_number,
+      model: settings.model.name,
+      generatedAt: (deps.now ?? (() => new Date()))(),
+      files,
+      result,
+    });
+    await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
+    const published = await timed('publish', () =>
+      forge.publish(task, {
+        workspace,
+        branch: repository.branch,
+        commitSha,
+        title: `[auto-code] ${oneLine(task.title, 200)}`,
+        description,
+      }),
+    );
+    await forge.report(task, {
+      stage: 'done',
+      message: 'pull request opened',
+      url: published.url,
+      commitSha,
+    });
+    logger.info({ timings, commit_sha: commitSha, url: published.url }, 'Task completed');
+    const detail = `${published.created ? 'opened' : 'updated'} ${published.url}`;
+    return { status: 'completed', detail, url: published.url, description, commitSha, timings };
+  } finally {
+    const started = performance.now();
+    await rm(workspace, { recursive: true, force: true }).catch((error: unknown) => {
+      logger.warn({ workspace, error: errorMessage(error) }, 'Workspace could not be removed');
+    });
+    timings.cleanup = Math.round(performance.now() - started);
+    logger.debug({ workspace, cleanup_ms: timings.cleanup }, 'Workspace removed');
+  }
+}
+
+/** What the runner left must be a finished, verified change that the forge may receive. */
+async function checkChange(
+  result: RunResult,
+  changedFiles: () => Promise<ChangedFile[]>,
+  settings: Settings,
+): Promise<ChangedFile[]> {
+  if (!result.finished) {
+    throw new PermanentError(
+      `the agent stopped before finishing (${result.reason}): no change was committed`,
+    );
+  }
+  const files = await changedFiles();
+  if (files.length === 0) {
+    throw new PermanentError('the agent finished without changing any file: nothing to commit');
+  }
+  const workflows = workflowChanges(files);
+  if (workflows.length > 0 && !settings.github.allowWorkflowChanges) {
+    throw new PermanentError(
+      `the change touches ${workflows.join(', ')}: changes under .github/workflows/ are refused; set CW_ALLOW_WORKFLOW_CHANGES=true to allow them`,
+    );
+  }
+  if (!result.verdict.ok) {
+    const failed = result.verdict.checks.filter((check) => !check.ok);
+    const lines = failed.map((check) => `${check.name}: ${check.detail.split('\n')[0]}`).join('; ');
+    throw new PermanentError(`verification failed after ${result.verifyRounds} rounds: ${lines}`);
+  }
+  return files;
+}
+
+function workspacesRoot(settings: Settings): string {
+  return join(settings.agent.workDir ?? join(homedir(), '.codingworker'), 'workspaces');
+}
+
+/**
+ * A fresh directory path under <workDir>/workspaces/ (git clone creates the last component), named
+ * p<pid>-<owner>-<repo>-<issue>-<time>-<random>: the pid tells a crashed run's workspace from a live one.
+ */
+async function newWorkspace(settings: Settings, task: TaskMessage): Promise<string> {
+  const root = workspacesRoot(settings);
+  await mkdir(root, { recursive: true });
+  const name = `p${process.pid}-${task.repository.replace('/', '-')}-${task.issue_number}-${Date.now()}-${randomBytes(3).toString('hex')}`;
+  return join(root, name);
+}
+
+/**
+ * Removes workspaces whose worker process is gone (killed mid-task: its finally never ran). Safe beside
+ * other live workers on the same work directory: their processes are alive. Returns how many.
+ */
+export async function removeAbandonedWorkspaces(settings: Settings): Promise<number> {
+  const root = workspacesRoot(settings);
+  const names = await readdir(root).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(/^p(\d+)-/.exec(name)?.[1]);
+    if (!pid || processAlive(pid)) continue;
+    await rm(join(root, name), { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new TimeoutError('the task was stopped');
+}
+
+/** The daemon's TaskHandler: runs the pipeline; failures are told to the forge (retry at / dead-letter). */
+export function createJobHandler(deps: JobDeps): TaskHandler {
+  return {
+    handle: (task, context) => runJob(task, deps, context),
+    async onFailure(task, notice) {
+      await deps.forge.report(task, {
+        stage: 'failed',
+        message: notice.reason,
+        ...(notice.next.action === 'retry' ? { retryAt: notice.next.at } : { deadLetter: true }),
+      });
+    },
+  };
+}
