@@ -249,7 +249,10 @@ describe('service files', () => {
     );
     assert.ok(names.length >= 10, names.join(' '));
     for (const name of names) {
-      assert.ok(sdk.includes(name) || settings.includes(name), `${name} is not read by worker/core/settings.ts`);
+      assert.ok(
+        sdk.includes(name) || settings.includes(name),
+        `${name} is not read by worker/core/settings.ts`,
+      );
     }
   });
 });

@@ -1,7 +1,6 @@
 // The trajectory: what the agent saw and did, one JSON object per line, for the operator to read after a
 // task (`jq`, or any editor). Kept in memory during the run and written once, in the runner's finally.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export type TrajectoryEvent =
@@ -51,21 +50,16 @@ export class Trajectory {
   }
 }
 
-/** <workDir>/trajectories/<owner>-<name>-<issue>-<time>.jsonl; workDir defaults to ~/.codingworker. */
-export function trajectoryPath(
-  workDir: string | undefined,
-  repository: string,
-  issue: number,
-  now = new Date(),
-): string {
+/** <workDir>/trajectories/<owner>-<name>-<issue>-<time>.jsonl. */
+export function trajectoryPath(workDir: string, repository: string, issue: number, now = new Date()): string {
   const time = now.toISOString().replace(/[:.]/g, '-');
   const repo = repository.replace(/[^A-Za-z0-9._-]+/g, '-');
-  return join(workDir ?? join(homedir(), '.codingworker'), 'trajectories', `${repo}-${issue}-${time}.jsonl`);
+  return join(workDir, 'trajectories', `${repo}-${issue}-${time}.jsonl`);
 }
 
 /** A trajectory for one task, opened with its start event (both runners begin the same way). */
 export function startTrajectory(
-  workDir: string | undefined,
+  workDir: string,
   task: { repository: string; issue_number: number },
   model: { name: string; contextTokens: number },
 ): Trajectory {

@@ -1,7 +1,8 @@
 // Worker settings: read once at start-up from the environment, validated, typed.
 // Every field documents its default. docs/configuration.md lists the same table for operators.
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -86,7 +87,7 @@ export const SettingsSchema = z
       /** CW_VERIFY_ROUNDS: times a failed verification goes back to the agent. Default 2. */
       verifyRounds: seconds(2),
       /** CW_WORK_DIR: per-task workspaces and trajectories. Default ~/.codingworker. */
-      workDir: optionalText,
+      workDir: optionalText.transform((value) => value ?? join(homedir(), '.codingworker')),
       /** CW_AGENT_TIMEOUT: wall-clock seconds the agent may work on one task, verification rounds included.
        * Default 2700 (45 min), leaving room for checks, push and pull request within CW_TASK_TIMEOUT. */
       maxWallSeconds: positive(2_700),

@@ -6,12 +6,7 @@ import { regionFromQueueUrl } from '../../action/queue-url.ts';
 import { createLogger } from '../core/logger.ts';
 import type { Settings } from '../core/settings.ts';
 import { createQueueConsumer, createSqsClient } from '../queue/consumer.ts';
-import {
-  EMBEDDED_CREDENTIALS,
-  type EmbeddedQueue,
-  startEmbeddedQueue,
-  workDirectory,
-} from '../queue/embedded-queue.ts';
+import { EMBEDDED_CREDENTIALS, type EmbeddedQueue, startEmbeddedQueue } from '../queue/embedded-queue.ts';
 import type { TaskHandler } from '../queue/task-handler.ts';
 import { createTaskMetrics, noTaskMetrics } from './cloudwatch-metrics.ts';
 import { createTaskHandler } from './compose.ts';
@@ -51,7 +46,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
   if (queueUrl) {
     client = createSqsClient({ queueUrl, region: settings.queue.region, endpoint: settings.queue.endpoint });
   } else {
-    const dataDir = join(workDirectory(settings.agent.workDir), 'queue');
+    const dataDir = join(settings.agent.workDir, 'queue');
     embedded = await startEmbeddedQueue({ port: settings.queue.embeddedPort, dataDir });
     queueUrl = embedded.queueUrl;
     client = createSqsClient({ queueUrl, endpoint: embedded.endpoint, credentials: EMBEDDED_CREDENTIALS });

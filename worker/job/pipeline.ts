@@ -5,7 +5,6 @@
 // or a local repository); the checks here (nothing changed, .github/workflows/, verification) apply to all.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
@@ -182,7 +181,7 @@ async function checkChange(
 }
 
 function workspacesRoot(settings: Settings): string {
-  return join(settings.agent.workDir ?? join(homedir(), '.codingworker'), 'workspaces');
+  return join(settings.agent.workDir, 'workspaces');
 }
 
 /**

@@ -4,8 +4,6 @@
 // restart of the daemon (see docs/worker.md for what was checked).
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 
 export const TASK_QUEUE_NAME = 'codingworker-tasks';
@@ -27,11 +25,6 @@ export const EMBEDDED_CREDENTIALS = {
   accessKeyId: 'codingworker-local',
   secretAccessKey: 'codingworker-local',
 };
-
-/** The work directory: CW_WORK_DIR, else ~/.codingworker. */
-export function workDirectory(configured: string | undefined): string {
-  return configured ?? join(homedir(), '.codingworker');
-}
 
 /** Where the embedded queue's URL points; `codingworker enqueue` uses it to find a running daemon. */
 export function embeddedQueueUrl(port: number, name = TASK_QUEUE_NAME): string {

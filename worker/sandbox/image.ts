@@ -40,10 +40,10 @@ export interface BuildResult {
   seconds: number;
 }
 
-/** sandbox/ next to worker/ (source) or two levels up from build/worker/ (compiled). */
+/** The checkout's sandbox/: beside worker/ (this file is worker/sandbox/image.ts, or build/worker/sandbox/image.js). */
 export function recipeDirectory(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, '..', 'sandbox'), join(here, '..', '..', 'sandbox')]) {
+  for (const candidate of [join(here, '..', '..', 'sandbox'), join(here, '..', '..', '..', 'sandbox')]) {
     if (existsSync(join(candidate, 'packages.txt'))) return candidate;
   }
   throw new Error(`sandbox/packages.txt not found near ${here}: is the checkout complete?`);
