@@ -12,7 +12,7 @@ import { createThrowawayRepo } from '../test/support/throwaway-repo.ts';
 
 const run = promisify(execFile);
 const runs = Number(process.argv[2] ?? 5);
-const cli = join(import.meta.dirname, '..', 'worker', 'cli.ts');
+const cli = join(import.meta.dirname, '..', 'worker', 'cli', 'cli.ts');
 const repo = createThrowawayRepo({ 'README.md': '# bench\n', 'app.py': 'print("hi")\n' });
 const workDir = mkdtempSync(join(repo.scratch, 'work-'));
 

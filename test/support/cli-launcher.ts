@@ -9,12 +9,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 export function launcherRoot(root: string): string {
   mkdirSync(join(root, 'bin'), { recursive: true });
-  mkdirSync(join(root, 'build', 'worker'), { recursive: true });
+  mkdirSync(join(root, 'build', 'worker', 'cli'), { recursive: true });
   cpSync(join(ROOT, 'bin', 'codingworker.js'), join(root, 'bin', 'codingworker.js'));
   cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
   writeFileSync(
     join(root, 'build', 'worker', 'cli', 'cli.js'),
-    `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'worker', 'cli.ts')).href)});\n`,
+    `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'worker', 'cli', 'cli.ts')).href)});\n`,
   );
   return root;
 }
