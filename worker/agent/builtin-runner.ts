@@ -10,9 +10,10 @@ import { promptBudget, TokenEstimator } from './context-budget.ts';
 import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } from './loop.ts';
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
 import { summaryLines } from './reply-parser.ts';
-import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
+import type { RunInput, Runner, RunResult } from './runner.ts';
 import { startTrajectory } from './trajectory.ts';
 import { toSafeLine } from './untrusted-text.ts';
+import { verifyRounds } from './verify-rounds.ts';
 
 /** Summary lines kept for the commit message and the pull request. */
 const MAX_SUMMARY_LINES = 5;
@@ -70,22 +71,25 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
       onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
     };
 
-    let verdict: Verdict;
-    let rounds = 0;
-    for (;;) {
-      outcome = await runLoop(state, loopDeps);
-      signal.throwIfAborted();
-      rounds += 1;
-      verdict = await input.verify();
-      trajectory.record({ type: 'verify', round: rounds, ok: verdict.ok, checks: verdict.checks });
-      logger.info({ round: rounds, ok: verdict.ok, reason: outcome.reason }, 'Verified the agent change');
-      // A run stopped by a limit cannot do more work; otherwise give the failures back while rounds last.
-      if (verdict.ok || !outcome.finished || rounds > settings.agent.verifyRounds) break;
-      const left = settings.agent.verifyRounds + 1 - rounds;
-      addMessage(state, loopDeps, { role: 'user', content: verifyFeedbackPrompt(verdict.feedback, left) });
-      // Running the same check again after new feedback is not the model being stuck.
-      state.repeat = { command: '', times: 0 };
-    }
+    const { verdict, rounds } = await verifyRounds({
+      work: async (retry) => {
+        if (retry) {
+          const content = verifyFeedbackPrompt(retry.feedback, retry.roundsLeft);
+          addMessage(state, loopDeps, { role: 'user', content });
+          // Running the same check again after new feedback is not the model being stuck.
+          state.repeat = { command: '', times: 0 };
+        }
+        outcome = await runLoop(state, loopDeps);
+        return outcome;
+      },
+      finished: (run) => run.finished,
+      verify: input.verify,
+      signal,
+      retries: settings.agent.verifyRounds,
+      trajectory,
+      logger,
+      describe: (run) => ({ reason: run.reason }),
+    });
 
     return {
       finished: outcome.finished,
