@@ -10,7 +10,7 @@ import { promptBudget, TokenEstimator } from './context-budget.ts';
 import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } from './loop.ts';
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
 import { summaryLines } from './reply-parser.ts';
-import type { RunInput, Runner, RunResult } from './runner.ts';
+import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
 import { startTrajectory } from './trajectory.ts';
 import { toSafeLine } from './untrusted-text.ts';
 import { verifyRounds } from './verify-rounds.ts';
@@ -33,6 +33,7 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
   const { model, sandboxProvider, settings, logger } = deps;
   const { task, workspace, signal } = input;
   const started = Date.now();
+  const deadline = started + settings.agent.maxWallSeconds * 1000;
   const trajectory = startTrajectory(settings.agent.workDir, task, model);
   let sandbox: Sandbox | undefined;
   let outcome: LoopOutcome = { finished: false, reason: 'not started' };
@@ -59,7 +60,7 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
       limits: {
         maxSteps: settings.agent.maxSteps,
         maxTokens: settings.agent.maxTokens,
-        deadline: started + settings.agent.maxWallSeconds * 1000,
+        deadline,
         wallSeconds: settings.agent.maxWallSeconds,
       },
       estimator,
@@ -82,8 +83,9 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
         outcome = await runLoop(state, loopDeps);
         return outcome;
       },
-      finished: (run) => run.finished,
-      verify: input.verify,
+      // Past CW_AGENT_TIMEOUT no round is left, as the loop would stop before its first model call.
+      finished: (run) => run.finished && Date.now() < deadline,
+      verify: verifyBefore(deadline, settings.agent.maxWallSeconds, input.verify),
       signal,
       retries: settings.agent.verifyRounds,
       trajectory,
@@ -124,6 +126,32 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
       (error: unknown) => logger.warn({ err: error }, 'Could not save the agent trajectory'),
     );
   }
+}
+
+/**
+ * Verification inside CW_AGENT_TIMEOUT, as the loop is. Past the limit, or cut by it, the change counts as
+ * not verified; the task's own abort is thrown as it is.
+ */
+function verifyBefore(deadline: number, wallSeconds: number, verify: RunInput['verify']): RunInput['verify'] {
+  const unverified: Verdict = {
+    ok: false,
+    checks: [
+      { name: 'verification', ok: false, detail: `not finished: wall time limit ${wallSeconds} s reached` },
+    ],
+    feedback: '',
+  };
+  return async (signal) => {
+    const left = deadline - Date.now();
+    if (left <= 0) return unverified;
+    const wall = AbortSignal.timeout(left);
+    try {
+      return await verify(AbortSignal.any([signal, wall]));
+    } catch (error) {
+      signal.throwIfAborted();
+      if (wall.aborted) return unverified;
+      throw error;
+    }
+  };
 }
 
 /**

@@ -90,7 +90,7 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
       // A non-zero exit is OpenHands failing or stopping at its own limit: not given another round.
       finished: (run) => run.exitCode === 0,
       verify: input.verify,
-      signal,
+      signal: deadline,
       retries: settings.agent.verifyRounds,
       trajectory,
       logger,

@@ -2,7 +2,7 @@
 // verdict goes back to it while rounds last (CW_VERIFY_ROUNDS after the first). A run that stopped at a
 // limit or crashed cannot do more work: it is verified once and not given the feedback.
 import type { Logger } from 'pino';
-import type { Verdict } from './runner.ts';
+import type { RunInput, Verdict } from './runner.ts';
 import type { Trajectory } from './trajectory.ts';
 
 /** What a failed verdict gives the next round. */
@@ -17,8 +17,8 @@ export interface VerifyRoundsInput<Outcome> {
   work(retry?: Retry): Promise<Outcome>;
   /** The agent said it was done (rather than stopping at a limit): only then is it given another round. */
   finished(outcome: Outcome): boolean;
-  verify(): Promise<Verdict>;
-  /** Stops the rounds: an abort during a run is not verified. */
+  verify: RunInput['verify'];
+  /** Stops the rounds and a verification under way: an abort during a run is not verified. */
   signal: AbortSignal;
   /** settings.agent.verifyRounds: rounds after the first. */
   retries: number;
@@ -42,7 +42,7 @@ export async function verifyRounds<Outcome>(
   for (let rounds = 1; ; rounds += 1) {
     const outcome = await input.work(retry);
     input.signal.throwIfAborted();
-    const verdict = await input.verify();
+    const verdict = await input.verify(input.signal);
     input.trajectory.record({ type: 'verify', round: rounds, ok: verdict.ok, checks: verdict.checks });
     input.logger.info(
       { round: rounds, ok: verdict.ok, ...input.describe(outcome) },

@@ -76,7 +76,7 @@ export async function runJob(
     });
     // Read before the agent runs: the agent must not be able to rewrite its own test command.
     const repoConfig = await readRepoConfig(workspace);
-    const verify = createVerifier({
+    const verifier = createVerifier({
       workspace,
       git,
       sandboxProvider: deps.sandboxProvider,
@@ -90,7 +90,8 @@ export async function runJob(
         task,
         workspace,
         signal,
-        verify,
+        // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
+        verify: (agentSignal) => verifier(AbortSignal.any([signal, agentSignal])),
         onProgress: ({ step, lastAction }) => {
           const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
           forge.report(task, progress).catch((error: unknown) => {
