@@ -161,8 +161,9 @@ describe('job pipeline', () => {
     assert.equal(result.detail, 'opened https://example.invalid/pull/1');
     assert.deepEqual(
       reports.map((report) => report.stage),
-      ['started', 'working', 'publishing', 'done'],
+      ['started', 'working', 'verifying', 'publishing', 'done'],
     );
+    assert.deepEqual(reports[2], { stage: 'verifying', message: 'checking the change (round 1)' });
     assert.deepEqual(reports[1], {
       stage: 'working',
       message: 'step 1',

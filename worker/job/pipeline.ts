@@ -85,13 +85,18 @@ export async function runJob(
       allowWorkflowChanges: settings.github.allowWorkflowChanges,
       commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
     });
+    let rounds = 0;
     const result = await timed('agent', () =>
       runner.run({
         task,
         workspace,
         signal,
-        // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
-        verify: (agentSignal) => verifier(AbortSignal.any([signal, agentSignal])),
+        verify: async (agentSignal) => {
+          rounds += 1;
+          await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
+          // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
+          return verifier(AbortSignal.any([signal, agentSignal]));
+        },
         onProgress: ({ step, lastAction }) => {
           const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
           forge.report(task, progress).catch((error: unknown) => {
