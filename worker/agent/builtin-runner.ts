@@ -1,6 +1,6 @@
 // The built-in runner: the text-protocol agent (worker/agent/) on the local model, every command in a
 // fresh sandbox on the task's workspace. Verification failures go back to the agent a bounded number of
-// times. The sandbox is destroyed and the trajectory saved whatever happens.
+// times (verify-rounds.ts). The sandbox is destroyed and the trajectory saved whatever happens.
 import type { Logger } from 'pino';
 import { PermanentError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
@@ -11,7 +11,7 @@ import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } fr
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
 import { summaryLines } from './reply-parser.ts';
 import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
-import { startTrajectory } from './trajectory.ts';
+import { endTrajectory, startTrajectory } from './trajectory.ts';
 import { toSafeLine } from './untrusted-text.ts';
 import { verifyRounds } from './verify-rounds.ts';
 
@@ -42,35 +42,11 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
     signal.throwIfAborted();
     await model.preflight();
 
-    const budget = promptBudget(model.contextTokens);
-    const estimator = new TokenEstimator();
-    // The issue may use at most a quarter of the window (~3 characters a token): the rest is for the work.
-    const state = newLoopState(SYSTEM_PROMPT, taskPrompt(task, Math.floor(budget * 0.75)));
-    if (estimator.estimate(state.messages) > budget / 2) {
-      throw new PermanentError(
-        `the system prompt and the task alone need more than half of the ${model.contextTokens}-token context: raise CW_NUM_CTX`,
-      );
-    }
+    const { state, budget, estimator } = openingState(model, task);
     for (const message of state.messages) trajectory.record({ type: 'message', ...message });
 
     sandbox = await sandboxProvider.start({ taskId: `${task.repository}#${task.issue_number}`, workspace });
-    const loopDeps: LoopDeps = {
-      model,
-      sandbox,
-      limits: {
-        maxSteps: settings.agent.maxSteps,
-        maxTokens: settings.agent.maxTokens,
-        deadline,
-        wallSeconds: settings.agent.maxWallSeconds,
-      },
-      estimator,
-      trajectory,
-      logger,
-      signal,
-      observationLimit: Math.max(1_000, Math.min(20_000, Math.floor(budget * 0.375))),
-      // Progress may be shown on the issue: one short line, not a whole heredoc.
-      onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
-    };
+    const loopDeps = loopDepsOf(deps, input, { sandbox, estimator, trajectory, budget, deadline });
 
     const { verdict, rounds } = await verifyRounds({
       work: async (retry) => {
@@ -114,18 +90,48 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
         logger.warn({ err: error, sandbox: sandbox?.id }, 'Could not destroy the sandbox');
       });
     }
-    trajectory.record({
-      type: 'end',
-      finished: outcome.finished,
-      reason: failure ? 'error' : outcome.reason,
-      durationMs: Date.now() - started,
-      ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
-    });
-    await trajectory.save().then(
-      (path) => logger.info({ trajectory: path }, 'Saved the agent trajectory'),
-      (error: unknown) => logger.warn({ err: error }, 'Could not save the agent trajectory'),
+    await endTrajectory(trajectory, { ...outcome, startedAt: started, failure }, logger);
+  }
+}
+
+/** What the loop works with: the model, this task's sandbox, the limits, and where progress goes. */
+function loopDepsOf(
+  deps: BuiltinRunnerDeps,
+  input: RunInput,
+  run: Pick<LoopDeps, 'sandbox' | 'estimator' | 'trajectory'> & { budget: number; deadline: number },
+): LoopDeps {
+  const { agent } = deps.settings;
+  return {
+    model: deps.model,
+    sandbox: run.sandbox,
+    limits: {
+      maxSteps: agent.maxSteps,
+      maxTokens: agent.maxTokens,
+      deadline: run.deadline,
+      wallSeconds: agent.maxWallSeconds,
+    },
+    estimator: run.estimator,
+    trajectory: run.trajectory,
+    logger: deps.logger,
+    signal: input.signal,
+    observationLimit: Math.max(1_000, Math.min(20_000, Math.floor(run.budget * 0.375))),
+    // Progress may be shown on the issue: one short line, not a whole heredoc.
+    onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
+  };
+}
+
+/** The history the loop starts from, checked to leave most of the context window for the work. */
+function openingState(model: Model, task: RunInput['task']) {
+  const budget = promptBudget(model.contextTokens);
+  const estimator = new TokenEstimator();
+  // The issue may use at most a quarter of the window (~3 characters a token): the rest is for the work.
+  const state = newLoopState(SYSTEM_PROMPT, taskPrompt(task, Math.floor(budget * 0.75)));
+  if (estimator.estimate(state.messages) > budget / 2) {
+    throw new PermanentError(
+      `the system prompt and the task alone need more than half of the ${model.contextTokens}-token context: raise CW_NUM_CTX`,
     );
   }
+  return { state, budget, estimator };
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 } from '../sandbox/sandbox.ts';
 import { retryTaskPrompt, taskPrompt } from './prompts.ts';
 import type { RunInput, Runner, RunResult, StepRecord } from './runner.ts';
-import { startTrajectory, type Trajectory } from './trajectory.ts';
+import { endTrajectory, startTrajectory, type Trajectory } from './trajectory.ts';
 import { toSafeLine } from './untrusted-text.ts';
 import { verifyRounds } from './verify-rounds.ts';
 
@@ -121,17 +121,13 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
         : error;
     throw failure;
   } finally {
-    trajectory.record({
-      type: 'end',
-      finished: !failure && last.exitCode === 0,
-      reason: failure ? 'error' : `exit ${last.exitCode}`,
-      durationMs: Date.now() - started,
-      ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
-    });
-    await trajectory.save().then(
-      (path) => logger.info({ trajectory: path }, 'Saved the OpenHands trajectory'),
-      (error: unknown) => logger.warn({ err: error }, 'Could not save the OpenHands trajectory'),
-    );
+    const end = {
+      finished: last.exitCode === 0,
+      reason: `exit ${last.exitCode}`,
+      startedAt: started,
+      failure,
+    };
+    await endTrajectory(trajectory, end, logger);
   }
 }
 
