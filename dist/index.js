@@ -58792,9 +58792,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 // The hidden marker of CodingWorker's single progress comment on an issue. The action writes the first
 // ("queued") version of that comment; the worker finds it again by this marker and edits it in place.
 const PROGRESS_MARKER = '<!-- codingworker:progress -->';
-function hasProgressMarker(body) {
-    return typeof body === 'string' && body.includes(PROGRESS_MARKER);
-}
 //# sourceMappingURL=progress-marker.js.map
 ;// CONCATENATED MODULE: ./build/action/queued-comment.js
 

@@ -306,6 +306,32 @@ describe('the OpenHands runner against a stand-in CLI image', () => {
     }
   });
 
+  test('CW_AGENT_TIMEOUT also stops a verification under way: TimeoutError', async () => {
+    const workspace = await gitWorkspace();
+    try {
+      let verifying = false;
+      const started = Date.now();
+      await assert.rejects(
+        setup({ CW_AGENT_TIMEOUT: '8' }).run({
+          task: task('Add a result file'),
+          workspace,
+          signal: new AbortController().signal,
+          // Like a test command that would run for minutes: only its signal stops it.
+          verify: (signal) =>
+            new Promise((_resolve, reject) => {
+              verifying = true;
+              signal.addEventListener('abort', () => reject(signal.reason));
+            }),
+        }),
+        { name: 'TimeoutError', message: /CW_AGENT_TIMEOUT \(8 s\)/ },
+      );
+      assert.equal(verifying, true, 'the run finished and its verification was under way');
+      assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+    }
+  });
+
   test('doctor: the image is found, and a given socket is a warning that says how to stop it', async () => {
     const [image, socket] = await checkOpenHands(
       loadSettings({ CW_OPENHANDS_IMAGE: STANDIN, CW_OPENHANDS_DOCKER_SOCKET: fakeSocket }),

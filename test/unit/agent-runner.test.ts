@@ -295,6 +295,28 @@ describe('builtin runner (scripted model, fake sandbox)', () => {
     assert.equal(provider.destroyed, 1);
   });
 
+  it('stops a verification still running at the wall-time limit: the change is not verified', async () => {
+    const { runner, input, provider } = setup([DONE], { env: { CW_AGENT_TIMEOUT: '1' } });
+    // Like the repository's test command: runs on for 30 s unless its signal stops it.
+    input.verify = (signal) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(PASS), 30_000);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+    const started = performance.now();
+    const result = await runner.run(input);
+    assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(result.verdict.ok, false);
+    assert.deepEqual(result.verdict.checks, [
+      { name: 'verification', ok: false, detail: 'not finished: wall time limit 1 s reached' },
+    ]);
+    assert.equal(result.verifyRounds, 1, 'no round is left past the limit');
+    assert.equal(provider.destroyed, 1);
+  });
+
   it('on abort stops at once, destroys the sandbox, saves the trajectory and throws the reason', async () => {
     const controller = new AbortController();
     const reason = new TransientError('worker shutting down');

@@ -13,6 +13,7 @@ import type { ChangeSet, Forge, Preparation, Progress } from '../../worker/forge
 import { gitEnvironment, runGit } from '../../worker/job/git.ts';
 import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
 import type { Sandbox, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
+import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
 
 const logger = pino({ level: 'silent' });
@@ -81,7 +82,7 @@ function fakeRunner(work: (input: RunInput) => void | Promise<void>, result: Par
       calls.push(input);
       await work(input);
       input.onProgress?.({ step: 1, lastAction: 'cat > greet.py' });
-      const verdict = await input.verify();
+      const verdict = await input.verify(input.signal);
       verdicts.push(verdict);
       return {
         finished: true,
@@ -160,8 +161,9 @@ describe('job pipeline', () => {
     assert.equal(result.detail, 'opened https://example.invalid/pull/1');
     assert.deepEqual(
       reports.map((report) => report.stage),
-      ['started', 'working', 'publishing', 'done'],
+      ['started', 'working', 'verifying', 'publishing', 'done'],
     );
+    assert.deepEqual(reports[2], { stage: 'verifying', message: 'checking the change (round 1)' });
     assert.deepEqual(reports[1], {
       stage: 'working',
       message: 'step 1',
@@ -192,6 +194,28 @@ describe('job pipeline', () => {
     for (const stage of ['prepare', 'clone', 'agent', 'check', 'commit', 'publish', 'cleanup']) {
       assert.equal(typeof result.timings[stage], 'number', stage);
     }
+  });
+
+  it("stops the repository's test command at once when the task is aborted during verification", async () => {
+    const { forge, published } = fakeForge(repo.path);
+    const controller = new AbortController();
+    const reason = new TransientError('the worker is shutting down');
+    const { runner } = fakeRunner(({ workspace }) => {
+      writeFileSync(join(workspace, 'notes.txt'), 'x\n');
+      setTimeout(() => controller.abort(reason), 200);
+    });
+    // `make test` (.codingworker.yml) runs until its 30 s timeout unless the abort reaches it.
+    const sandbox = createFakeSandboxProvider((command) => (command === 'make test' ? 'hang' : {}));
+    const { deps: jobDeps, workDir } = deps(forge, runner, { CW_COMMAND_TIMEOUT: '30' });
+    const started = performance.now();
+    await assert.rejects(
+      runJob(task, { ...jobDeps, sandboxProvider: sandbox }, { signal: controller.signal, logger }),
+      reason,
+    );
+    assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.deepEqual([sandbox.started.length, sandbox.destroyed], [1, 1], 'its sandbox was removed');
+    assert.equal(published.length, 0);
+    assert.deepEqual(workspacesIn(workDir), [], 'workspace removed');
   });
 
   it('writes nothing when the forge says the work is done or no longer applies', async () => {

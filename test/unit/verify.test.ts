@@ -6,6 +6,7 @@ import { createGit } from '../../worker/job/git.ts';
 import type { RepoConfig } from '../../worker/job/repo-config.ts';
 import { createVerifier } from '../../worker/job/verify.ts';
 import type { ExecResult, Sandbox, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
+import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
 
 /** A hand-built SandboxProvider: records every command, answers from a script. */
@@ -57,6 +58,7 @@ describe('verification', () => {
       repoConfig?: RepoConfig;
       allowWorkflowChanges?: boolean;
       answer?: (c: string) => Partial<ExecResult>;
+      sandboxProvider?: SandboxProvider;
     } = {},
   ) {
     const workspace = join(repo.scratch, `verify-${++counter}`);
@@ -66,7 +68,7 @@ describe('verification', () => {
     const verify = createVerifier({
       workspace,
       git,
-      sandboxProvider: sandbox.provider,
+      sandboxProvider: options.sandboxProvider ?? sandbox.provider,
       taskId: 'owner-repo-1',
       repoConfig: options.repoConfig ?? {},
       allowWorkflowChanges: options.allowWorkflowChanges ?? false,
@@ -214,5 +216,23 @@ describe('verification', () => {
     const allowed = await setup({ allowWorkflowChanges: true });
     allowed.write('.github/workflows/ci.yml', 'on: push\njobs: {}\n');
     assert.equal((await allowed.verify()).ok, true);
+  });
+
+  it('stops a long test command as soon as the signal aborts, and removes its sandbox', async () => {
+    // The fake, like the Docker sandbox, runs a hanging command until its timeout (30 s) or the abort.
+    const provider = createFakeSandboxProvider((command) => (command === 'sleep 1000' ? 'hang' : {}));
+    const run = await setup({ repoConfig: { test: 'sleep 1000' }, sandboxProvider: provider });
+    run.write('feature.txt', 'x\n');
+    const controller = new AbortController();
+    const reason = new Error('the task ran longer than 3600 s');
+    setTimeout(() => controller.abort(reason), 100);
+    const started = performance.now();
+    await assert.rejects(run.verify(controller.signal), reason);
+    assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.deepEqual([provider.started.length, provider.destroyed], [1, 1]);
+
+    const before = provider.started.length;
+    await assert.rejects(run.verify(AbortSignal.abort(reason)), reason);
+    assert.equal(provider.started.length, before, 'an aborted verification starts no sandbox');
   });
 });

@@ -1,6 +1,6 @@
 // The built-in runner: the text-protocol agent (worker/agent/) on the local model, every command in a
 // fresh sandbox on the task's workspace. Verification failures go back to the agent a bounded number of
-// times. The sandbox is destroyed and the trajectory saved whatever happens.
+// times (verify-rounds.ts). The sandbox is destroyed and the trajectory saved whatever happens.
 import type { Logger } from 'pino';
 import { PermanentError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
@@ -11,8 +11,9 @@ import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } fr
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
 import { summaryLines } from './reply-parser.ts';
 import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
-import { startTrajectory } from './trajectory.ts';
+import { endTrajectory, startTrajectory } from './trajectory.ts';
 import { toSafeLine } from './untrusted-text.ts';
+import { verifyRounds } from './verify-rounds.ts';
 
 /** Summary lines kept for the commit message and the pull request. */
 const MAX_SUMMARY_LINES = 5;
@@ -32,6 +33,7 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
   const { model, sandboxProvider, settings, logger } = deps;
   const { task, workspace, signal } = input;
   const started = Date.now();
+  const deadline = started + settings.agent.maxWallSeconds * 1000;
   const trajectory = startTrajectory(settings.agent.workDir, task, model);
   let sandbox: Sandbox | undefined;
   let outcome: LoopOutcome = { finished: false, reason: 'not started' };
@@ -40,52 +42,32 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
     signal.throwIfAborted();
     await model.preflight();
 
-    const budget = promptBudget(model.contextTokens);
-    const estimator = new TokenEstimator();
-    // The issue may use at most a quarter of the window (~3 characters a token): the rest is for the work.
-    const state = newLoopState(SYSTEM_PROMPT, taskPrompt(task, Math.floor(budget * 0.75)));
-    if (estimator.estimate(state.messages) > budget / 2) {
-      throw new PermanentError(
-        `the system prompt and the task alone need more than half of the ${model.contextTokens}-token context: raise CW_NUM_CTX`,
-      );
-    }
+    const { state, budget, estimator } = openingState(model, task);
     for (const message of state.messages) trajectory.record({ type: 'message', ...message });
 
     sandbox = await sandboxProvider.start({ taskId: `${task.repository}#${task.issue_number}`, workspace });
-    const loopDeps: LoopDeps = {
-      model,
-      sandbox,
-      limits: {
-        maxSteps: settings.agent.maxSteps,
-        maxTokens: settings.agent.maxTokens,
-        deadline: started + settings.agent.maxWallSeconds * 1000,
-        wallSeconds: settings.agent.maxWallSeconds,
+    const loopDeps = loopDepsOf(deps, input, { sandbox, estimator, trajectory, budget, deadline });
+
+    const { verdict, rounds } = await verifyRounds({
+      work: async (retry) => {
+        if (retry) {
+          const content = verifyFeedbackPrompt(retry.feedback, retry.roundsLeft);
+          addMessage(state, loopDeps, { role: 'user', content });
+          // Running the same check again after new feedback is not the model being stuck.
+          state.repeat = { command: '', times: 0 };
+        }
+        outcome = await runLoop(state, loopDeps);
+        return outcome;
       },
-      estimator,
+      // Past CW_AGENT_TIMEOUT no round is left, as the loop would stop before its first model call.
+      finished: (run) => run.finished && Date.now() < deadline,
+      verify: verifyBefore(deadline, settings.agent.maxWallSeconds, input.verify),
+      signal,
+      retries: settings.agent.verifyRounds,
       trajectory,
       logger,
-      signal,
-      observationLimit: Math.max(1_000, Math.min(20_000, Math.floor(budget * 0.375))),
-      // Progress may be shown on the issue: one short line, not a whole heredoc.
-      onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
-    };
-
-    let verdict: Verdict;
-    let rounds = 0;
-    for (;;) {
-      outcome = await runLoop(state, loopDeps);
-      signal.throwIfAborted();
-      rounds += 1;
-      verdict = await input.verify();
-      trajectory.record({ type: 'verify', round: rounds, ok: verdict.ok, checks: verdict.checks });
-      logger.info({ round: rounds, ok: verdict.ok, reason: outcome.reason }, 'Verified the agent change');
-      // A run stopped by a limit cannot do more work; otherwise give the failures back while rounds last.
-      if (verdict.ok || !outcome.finished || rounds > settings.agent.verifyRounds) break;
-      const left = settings.agent.verifyRounds + 1 - rounds;
-      addMessage(state, loopDeps, { role: 'user', content: verifyFeedbackPrompt(verdict.feedback, left) });
-      // Running the same check again after new feedback is not the model being stuck.
-      state.repeat = { command: '', times: 0 };
-    }
+      describe: (run) => ({ reason: run.reason }),
+    });
 
     return {
       finished: outcome.finished,
@@ -108,18 +90,74 @@ async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunRes
         logger.warn({ err: error, sandbox: sandbox?.id }, 'Could not destroy the sandbox');
       });
     }
-    trajectory.record({
-      type: 'end',
-      finished: outcome.finished,
-      reason: failure ? 'error' : outcome.reason,
-      durationMs: Date.now() - started,
-      ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
-    });
-    await trajectory.save().then(
-      (path) => logger.info({ trajectory: path }, 'Saved the agent trajectory'),
-      (error: unknown) => logger.warn({ err: error }, 'Could not save the agent trajectory'),
+    await endTrajectory(trajectory, { ...outcome, startedAt: started, failure }, logger);
+  }
+}
+
+/** What the loop works with: the model, this task's sandbox, the limits, and where progress goes. */
+function loopDepsOf(
+  deps: BuiltinRunnerDeps,
+  input: RunInput,
+  run: Pick<LoopDeps, 'sandbox' | 'estimator' | 'trajectory'> & { budget: number; deadline: number },
+): LoopDeps {
+  const { agent } = deps.settings;
+  return {
+    model: deps.model,
+    sandbox: run.sandbox,
+    limits: {
+      maxSteps: agent.maxSteps,
+      maxTokens: agent.maxTokens,
+      deadline: run.deadline,
+      wallSeconds: agent.maxWallSeconds,
+    },
+    estimator: run.estimator,
+    trajectory: run.trajectory,
+    logger: deps.logger,
+    signal: input.signal,
+    observationLimit: Math.max(1_000, Math.min(20_000, Math.floor(run.budget * 0.375))),
+    // Progress may be shown on the issue: one short line, not a whole heredoc.
+    onStep: (step) => input.onProgress?.({ step: step.step, lastAction: toSafeLine(step.action, 80) }),
+  };
+}
+
+/** The history the loop starts from, checked to leave most of the context window for the work. */
+function openingState(model: Model, task: RunInput['task']) {
+  const budget = promptBudget(model.contextTokens);
+  const estimator = new TokenEstimator();
+  // The issue may use at most a quarter of the window (~3 characters a token): the rest is for the work.
+  const state = newLoopState(SYSTEM_PROMPT, taskPrompt(task, Math.floor(budget * 0.75)));
+  if (estimator.estimate(state.messages) > budget / 2) {
+    throw new PermanentError(
+      `the system prompt and the task alone need more than half of the ${model.contextTokens}-token context: raise CW_NUM_CTX`,
     );
   }
+  return { state, budget, estimator };
+}
+
+/**
+ * Verification inside CW_AGENT_TIMEOUT, as the loop is. Past the limit, or cut by it, the change counts as
+ * not verified; the task's own abort is thrown as it is.
+ */
+function verifyBefore(deadline: number, wallSeconds: number, verify: RunInput['verify']): RunInput['verify'] {
+  const unverified: Verdict = {
+    ok: false,
+    checks: [
+      { name: 'verification', ok: false, detail: `not finished: wall time limit ${wallSeconds} s reached` },
+    ],
+    feedback: '',
+  };
+  return async (signal) => {
+    const left = deadline - Date.now();
+    if (left <= 0) return unverified;
+    const wall = AbortSignal.timeout(left);
+    try {
+      return await verify(AbortSignal.any([signal, wall]));
+    } catch (error) {
+      signal.throwIfAborted();
+      if (wall.aborted) return unverified;
+      throw error;
+    }
+  };
 }
 
 /**

@@ -31,8 +31,6 @@ export interface LoopState {
   steps: StepRecord[];
   promptTokens: number;
   completionTokens: number;
-  /** The model's last reply: where its summary of the change is. */
-  lastReply: string;
   /** Consecutive identical commands, and consecutive protocol errors. */
   repeat: { command: string; times: number };
   formatErrors: number;
@@ -65,7 +63,6 @@ export function newLoopState(system: string, task: string): LoopState {
     steps: [],
     promptTokens: 0,
     completionTokens: 0,
-    lastReply: '',
     repeat: { command: '', times: 0 },
     formatErrors: 0,
   };
@@ -108,7 +105,6 @@ export async function runLoop(state: LoopState, deps: LoopDeps): Promise<LoopOut
       deps.estimator.learn(sent, reply.promptTokens);
       state.promptTokens += reply.promptTokens || fit.tokens;
       state.completionTokens += reply.completionTokens;
-      state.lastReply = reply.content;
       deps.trajectory.record({
         type: 'model',
         step,

@@ -40,8 +40,11 @@ export interface RunInput {
   /** The repository checkout on the host; the runner mounts only this into its container. */
   workspace: string;
   signal: AbortSignal;
-  /** Checks the workspace; the runner gives failures back to the agent for a bounded number of rounds. */
-  verify: () => Promise<Verdict>;
+  /**
+   * Checks the workspace; the runner gives failures back to the agent for a bounded number of rounds.
+   * The signal stops a check under way: the runner passes `signal`, or one that also ends at its wall limit.
+   */
+  verify: (signal: AbortSignal) => Promise<Verdict>;
   onProgress?: (progress: { step: number; lastAction: string }) => void;
 }
 

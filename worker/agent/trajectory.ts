@@ -2,6 +2,7 @@
 // task (`jq`, or any editor). Kept in memory during the run and written once, in the runner's finally.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 
 export type TrajectoryEvent =
   | { type: 'start'; repository: string; issue: number; model: string; contextTokens: number }
@@ -72,4 +73,27 @@ export function startTrajectory(
     contextTokens: model.contextTokens,
   });
   return trajectory;
+}
+
+/**
+ * Records how the run ended (an error that ended it wins over the run's own reason) and saves the file.
+ * A failed save is logged, not thrown: the task's own outcome matters more than its record.
+ */
+export async function endTrajectory(
+  trajectory: Trajectory,
+  end: { finished: boolean; reason: string; startedAt: number; failure?: unknown },
+  logger: Logger,
+): Promise<void> {
+  const { failure } = end;
+  trajectory.record({
+    type: 'end',
+    finished: !failure && end.finished,
+    reason: failure ? 'error' : end.reason,
+    durationMs: Date.now() - end.startedAt,
+    ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
+  });
+  await trajectory.save().then(
+    (path) => logger.info({ trajectory: path }, 'Saved the agent trajectory'),
+    (error: unknown) => logger.warn({ err: error }, 'Could not save the agent trajectory'),
+  );
 }

@@ -1,9 +1,10 @@
 // Composition of the real job: settings -> sandbox provider, runner (built-in agent on Ollama, or the
 // opt-in OpenHands CLI), GitHub forge -> the pipeline of worker/job/pipeline.ts. `codingworker start` and
 // `codingworker run` (without --repo-path) build their work from here, so both run the same parts.
+import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { createBuiltinRunner } from '../agent/builtin-runner.ts';
-import { createOpenHandsRunner } from '../agent/openhands-runner.ts';
+import { checkOpenHands, createOpenHandsRunner } from '../agent/openhands-runner.ts';
 import type { Runner } from '../agent/runner.ts';
 import type { Settings } from '../core/settings.ts';
 import type { Forge } from '../forge/forge.ts';
@@ -15,8 +16,8 @@ import type { TaskHandler } from '../queue/task-handler.ts';
 import { createDockerSandboxProvider, type SandboxProvider } from '../sandbox/sandbox.ts';
 import type { Check } from './doctor-check.ts';
 
-export function createSandboxProvider(settings: Settings, logger: Logger): SandboxProvider {
-  return createDockerSandboxProvider(settings.sandbox, logger, undefined, settings.workerId);
+export function createSandboxProvider(settings: Settings, logger: Logger, docker?: Docker): SandboxProvider {
+  return createDockerSandboxProvider(settings.sandbox, logger, docker, settings.workerId);
 }
 
 /** CW_RUNNER: the built-in text-protocol agent (default) or the opt-in OpenHands CLI. */
@@ -67,13 +68,15 @@ export async function createTaskHandler(
   });
 }
 
-/** The doctor lines of the job's dependencies: Docker and the image, Ollama and the model, GitHub. */
-export function jobChecks(settings: Settings, logger: Logger): Check[] {
-  const sandboxProvider = createSandboxProvider(settings, logger);
-  const checks: Check[] = [() => sandboxProvider.check(), gitHubCheck(settings.github, logger)];
-  if (settings.agent.runner === 'builtin') {
-    const model = createOllamaModel(settings.model, logger);
-    checks.splice(1, 0, () => model.check());
-  }
-  return checks;
+/**
+ * The doctor lines of the job's dependencies: Docker and the image, the runner's own (Ollama and the model,
+ * or the OpenHands image and its Docker socket), GitHub.
+ */
+export function jobChecks(settings: Settings, logger: Logger, docker?: Docker): Check[] {
+  const sandboxProvider = createSandboxProvider(settings, logger, docker);
+  const runner: Check =
+    settings.agent.runner === 'openhands'
+      ? () => checkOpenHands(settings, docker)
+      : () => createOllamaModel(settings.model, logger).check();
+  return [() => sandboxProvider.check(), runner, gitHubCheck(settings.github, logger)];
 }

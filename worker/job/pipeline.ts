@@ -76,7 +76,7 @@ export async function runJob(
     });
     // Read before the agent runs: the agent must not be able to rewrite its own test command.
     const repoConfig = await readRepoConfig(workspace);
-    const verify = createVerifier({
+    const verifier = createVerifier({
       workspace,
       git,
       sandboxProvider: deps.sandboxProvider,
@@ -85,12 +85,18 @@ export async function runJob(
       allowWorkflowChanges: settings.github.allowWorkflowChanges,
       commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
     });
+    let rounds = 0;
     const result = await timed('agent', () =>
       runner.run({
         task,
         workspace,
         signal,
-        verify,
+        verify: async (agentSignal) => {
+          rounds += 1;
+          await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
+          // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
+          return verifier(AbortSignal.any([signal, agentSignal]));
+        },
         onProgress: ({ step, lastAction }) => {
           const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
           forge.report(task, progress).catch((error: unknown) => {

@@ -52,8 +52,10 @@ const EXTENSIONS: Record<string, Language> = {
   '.bash': 'shell',
 };
 
-export function createVerifier(options: VerifierOptions): () => Promise<Verdict> {
-  return async () => {
+/** The verifier; its signal (the task's, the runner's wall limit) stops every command it runs in a sandbox. */
+export function createVerifier(options: VerifierOptions): (signal?: AbortSignal) => Promise<Verdict> {
+  return async (signal) => {
+    signal?.throwIfAborted();
     const files = await options.git.changedFiles(options.workspace);
     if (files.length === 0) {
       const check = { name: 'changes', ok: false, detail: 'no file changed' };
@@ -70,7 +72,7 @@ export function createVerifier(options: VerifierOptions): () => Promise<Verdict>
     if (workflows) checks.push(workflows);
     const byLanguage = await groupByLanguage(options.workspace, files, checks);
     checks.push(...(await hostChecks(options.workspace, byLanguage)));
-    checks.push(...(await sandboxChecks(options, byLanguage)));
+    checks.push(...(await sandboxChecks(options, byLanguage, signal)));
     if (options.repoConfig.test) await removeNewFiles(options, files);
     return verdict(checks, options);
   };
@@ -236,12 +238,17 @@ function yamlErrors(path: string, text: string): string[] {
 }
 
 /** Python and shell parsing and the test command, in one container started for this verification. */
-async function sandboxChecks(options: VerifierOptions, groups: Map<Language, string[]>): Promise<Check[]> {
+async function sandboxChecks(
+  options: VerifierOptions,
+  groups: Map<Language, string[]>,
+  signal: AbortSignal | undefined,
+): Promise<Check[]> {
   const python = groups.get('python') ?? [];
   const shell = groups.get('shell') ?? [];
   const test = options.repoConfig.test;
   if (python.length === 0 && shell.length === 0 && !test) return [];
   const limitMs = options.commandTimeoutSeconds * 1_000;
+  signal?.throwIfAborted();
   const sandbox = await options.sandboxProvider.start({
     taskId: `${options.taskId}-verify`,
     workspace: options.workspace,
@@ -249,7 +256,7 @@ async function sandboxChecks(options: VerifierOptions, groups: Map<Language, str
   try {
     const checks: Check[] = [];
     const run = async (name: string, command: string, count: string, timeoutMs = limitMs) => {
-      const result = await sandbox.exec(command, { timeoutMs });
+      const result = await sandbox.exec(command, { timeoutMs, signal });
       const output = `${result.stdout}${result.stderr}`.trim();
       const ok = result.exitCode === 0;
       const detail = ok

@@ -27,10 +27,7 @@ export interface Model {
   readonly name: string;
   /** options.num_ctx sent with every request; the agent keeps its prompt inside it. */
   readonly contextTokens: number;
-  chat(
-    messages: ChatMessage[],
-    options?: { signal?: AbortSignal; onProgress?: (chunk: string) => void },
-  ): Promise<ChatReply>;
+  chat(messages: ChatMessage[], options?: { signal?: AbortSignal }): Promise<ChatReply>;
   /** Server reachable and model present, else a TransientError whose message says what to run. */
   preflight(): Promise<ModelInfo>;
   check(): Promise<CheckResult[]>;

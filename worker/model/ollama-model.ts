@@ -38,11 +38,8 @@ class OllamaModel implements Model {
     this.fetchImpl = fetchImpl;
   }
 
-  async chat(
-    messages: ChatMessage[],
-    options: { signal?: AbortSignal; onProgress?: (chunk: string) => void } = {},
-  ): Promise<ChatReply> {
-    const { signal, onProgress } = options;
+  async chat(messages: ChatMessage[], options: { signal?: AbortSignal } = {}): Promise<ChatReply> {
+    const { signal } = options;
     signal?.throwIfAborted();
     const timeoutMs = this.settings.requestTimeoutSeconds * 1000;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -62,11 +59,7 @@ class OllamaModel implements Model {
       stop.addEventListener('abort', abort, { once: true });
       try {
         for await (const part of stream) {
-          const chunk = part.message?.content ?? '';
-          if (chunk) {
-            content += chunk;
-            onProgress?.(chunk);
-          }
+          content += part.message?.content ?? '';
           if (part.message?.tool_calls?.length) toolCalls = toolCalls.concat(part.message.tool_calls);
           if (part.done) {
             const promptTokens = part.prompt_eval_count ?? 0;
