@@ -6,7 +6,7 @@ import type { ChatMessage, Model } from '../model/model.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { fitToBudget, promptBudget, type TokenEstimator } from './context-budget.ts';
 import { FORMAT_ERRORS, observationPrompt, repeatedCommandPrompt } from './prompts.ts';
-import { isDone, parseReply } from './reply-parser.ts';
+import { isDone, type ParsedReply, parseReply } from './reply-parser.ts';
 import type { StepRecord } from './runner.ts';
 import type { Trajectory } from './trajectory.ts';
 
@@ -75,96 +75,119 @@ export function addMessage(state: LoopState, deps: Pick<LoopDeps, 'trajectory'>,
 }
 
 export async function runLoop(state: LoopState, deps: LoopDeps): Promise<LoopOutcome> {
-  const { model, sandbox, limits, signal } = deps;
+  const { limits, signal } = deps;
   // Wall time also bounds a model call or a command already under way, not only the next one.
   const wall = AbortSignal.timeout(Math.max(0, limits.deadline - Date.now()));
   const both = AbortSignal.any([signal, wall]);
-  const wallReason = `wall time limit ${limits.wallSeconds} s reached`;
   try {
     for (;;) {
       signal.throwIfAborted();
       const limit = reachedLimit(state, limits);
       if (limit) return { finished: false, reason: limit };
-
       const step = state.steps.length + 1;
-      const fit = fitToBudget(state.messages, promptBudget(model.contextTokens), deps.estimator);
-      if (fit.shortened > 0) {
-        deps.trajectory.record({
-          type: 'context',
-          step,
-          estimatedTokens: fit.tokens,
-          shortened: fit.shortened,
-        });
-        deps.logger.debug(
-          { step, shortened: fit.shortened, tokens: fit.tokens },
-          'Shortened older observations',
-        );
-      }
-      const sent = state.messages.slice();
-      const reply = await model.chat(sent, { signal: both });
-      deps.estimator.learn(sent, reply.promptTokens);
-      state.promptTokens += reply.promptTokens || fit.tokens;
-      state.completionTokens += reply.completionTokens;
-      deps.trajectory.record({
-        type: 'model',
-        step,
-        promptTokens: reply.promptTokens,
-        completionTokens: reply.completionTokens,
-        durationMs: reply.durationMs,
-      });
-      addMessage(state, deps, { role: 'assistant', content: reply.content });
-
-      const parsed = parseReply(reply.content);
-      if (parsed.kind === 'invalid') {
-        state.formatErrors += 1;
-        recordStep(state, deps, { step, action: `(reply not understood: ${parsed.problem})` });
-        if (state.formatErrors >= FORMAT_ERROR_STOP) {
-          return {
-            finished: false,
-            reason: `the model broke the action protocol ${state.formatErrors} times in a row`,
-          };
-        }
-        addMessage(state, deps, { role: 'user', content: FORMAT_ERRORS[parsed.problem] });
-        continue;
-      }
-      state.formatErrors = 0;
-
-      const { command } = parsed;
-      state.repeat =
-        state.repeat.command === command ? { command, times: state.repeat.times + 1 } : { command, times: 1 };
-      if (state.repeat.times >= REPEAT_STOP) {
-        recordStep(state, deps, { step, action: `(repeated command not run) ${command}` });
-        return {
-          finished: false,
-          reason: `the model repeated the same command ${state.repeat.times} times in a row`,
-        };
-      }
-      if (state.repeat.times >= REPEAT_WARN) {
-        recordStep(state, deps, { step, action: `(repeated command not run) ${command}` });
-        addMessage(state, deps, { role: 'user', content: repeatedCommandPrompt(state.repeat.times) });
-        continue;
-      }
-
-      const result = await sandbox.exec(command, { signal: both });
-      deps.trajectory.record({
-        type: 'command',
-        step,
-        command,
-        exitCode: result.exitCode,
-        durationMs: result.durationMs,
-        timedOut: result.timedOut,
-        truncated: result.truncated,
-        via: parsed.via,
-      });
-      recordStep(state, deps, { step, action: command, exitCode: result.exitCode });
-      if (isDone(result.stdout, result.exitCode)) return { finished: true, reason: 'done' };
-      addMessage(state, deps, { role: 'user', content: observationPrompt(result, deps.observationLimit) });
+      const reply = await askModel(state, deps, step, both);
+      const outcome = await act(state, deps, step, reply, both);
+      if (outcome) return outcome;
     }
   } catch (error) {
     signal.throwIfAborted();
-    if (wall.aborted) return { finished: false, reason: wallReason };
+    if (wall.aborted) return { finished: false, reason: `wall time limit ${limits.wallSeconds} s reached` };
     throw error;
   }
+}
+
+/** One model call on the history (older observations shortened to fit); returns the reply's text. */
+async function askModel(
+  state: LoopState,
+  deps: LoopDeps,
+  step: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const { model } = deps;
+  const fit = fitToBudget(state.messages, promptBudget(model.contextTokens), deps.estimator);
+  if (fit.shortened > 0) {
+    deps.trajectory.record({ type: 'context', step, estimatedTokens: fit.tokens, shortened: fit.shortened });
+    deps.logger.debug({ step, shortened: fit.shortened, tokens: fit.tokens }, 'Shortened older observations');
+  }
+  const sent = state.messages.slice();
+  const reply = await model.chat(sent, { signal });
+  deps.estimator.learn(sent, reply.promptTokens);
+  state.promptTokens += reply.promptTokens || fit.tokens;
+  state.completionTokens += reply.completionTokens;
+  deps.trajectory.record({
+    type: 'model',
+    step,
+    promptTokens: reply.promptTokens,
+    completionTokens: reply.completionTokens,
+    durationMs: reply.durationMs,
+  });
+  addMessage(state, deps, { role: 'assistant', content: reply.content });
+  return reply.content;
+}
+
+/** Acts on one reply: answers a protocol error or a repeat, or runs the command. An outcome ends the run. */
+async function act(
+  state: LoopState,
+  deps: LoopDeps,
+  step: number,
+  reply: string,
+  signal: AbortSignal,
+): Promise<LoopOutcome | undefined> {
+  const parsed = parseReply(reply);
+  if (parsed.kind === 'invalid') {
+    state.formatErrors += 1;
+    recordStep(state, deps, { step, action: `(reply not understood: ${parsed.problem})` });
+    if (state.formatErrors >= FORMAT_ERROR_STOP) {
+      return {
+        finished: false,
+        reason: `the model broke the action protocol ${state.formatErrors} times in a row`,
+      };
+    }
+    addMessage(state, deps, { role: 'user', content: FORMAT_ERRORS[parsed.problem] });
+    return undefined;
+  }
+  state.formatErrors = 0;
+
+  const { command } = parsed;
+  state.repeat =
+    state.repeat.command === command ? { command, times: state.repeat.times + 1 } : { command, times: 1 };
+  if (state.repeat.times >= REPEAT_WARN) {
+    recordStep(state, deps, { step, action: `(repeated command not run) ${command}` });
+    if (state.repeat.times >= REPEAT_STOP) {
+      return {
+        finished: false,
+        reason: `the model repeated the same command ${state.repeat.times} times in a row`,
+      };
+    }
+    addMessage(state, deps, { role: 'user', content: repeatedCommandPrompt(state.repeat.times) });
+    return undefined;
+  }
+  return runCommand(state, deps, step, parsed, signal);
+}
+
+/** Runs the model's command in the sandbox and shows it the output; the done marker ends the run. */
+async function runCommand(
+  state: LoopState,
+  deps: LoopDeps,
+  step: number,
+  { command, via }: Extract<ParsedReply, { kind: 'command' }>,
+  signal: AbortSignal,
+): Promise<LoopOutcome | undefined> {
+  const result = await deps.sandbox.exec(command, { signal });
+  deps.trajectory.record({
+    type: 'command',
+    step,
+    command,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    timedOut: result.timedOut,
+    truncated: result.truncated,
+    via,
+  });
+  recordStep(state, deps, { step, action: command, exitCode: result.exitCode });
+  if (isDone(result.stdout, result.exitCode)) return { finished: true, reason: 'done' };
+  addMessage(state, deps, { role: 'user', content: observationPrompt(result, deps.observationLimit) });
+  return undefined;
 }
 
 function reachedLimit(state: LoopState, limits: LoopLimits): string | undefined {
