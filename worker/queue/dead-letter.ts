@@ -117,52 +117,67 @@ function copyAttributes(
 
 const text = (value: string) => ({ DataType: 'String', StringValue: value });
 
+/** Receives everything currently visible, hidden for a short while so each message is seen once. */
+async function drain(client: SQSClient, dlqUrl: string): Promise<Message[]> {
+  const seen = new Map<string, Message>();
+  // A message another dlq command released a moment ago is hidden for RELEASE_VISIBILITY_SECONDS; wait
+  // for it (briefly) rather than report an incomplete list.
+  const patience = Date.now() + (RELEASE_VISIBILITY_SECONDS + 2) * 1_000;
+  for (;;) {
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      }),
+    );
+    if (!Messages?.length) {
+      const { Attributes } = await client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const hidden = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) - seen.size;
+      if (hidden <= 0 || Date.now() > patience) return [...seen.values()];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    for (const message of Messages) seen.set(message.MessageId!, message);
+  }
+}
+
+/** Makes the messages `drain` received visible again (after RELEASE_VISIBILITY_SECONDS, see there). */
+async function release(client: SQSClient, dlqUrl: string, messages: Message[]): Promise<void> {
+  for (const message of messages) {
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: dlqUrl,
+        ReceiptHandle: message.ReceiptHandle,
+        VisibilityTimeout: RELEASE_VISIBILITY_SECONDS,
+      }),
+    );
+  }
+}
+
+/** What `dlq list` shows of one message: its task and the failure attributes the worker wrote. */
+function deadLettered(message: Message): DeadLetteredMessage {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  return {
+    messageId: message.MessageId!,
+    issue: attribute('IssueNumber'),
+    repository: attribute('Repository'),
+    failureKind: attribute('FailureKind'),
+    failureReason: attribute('FailureReason'),
+    failedAt: attribute('FailedAt'),
+    receiveCount: attribute('ReceiveCount'),
+  };
+}
+
 export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLetterQueue {
-  /** Receives everything currently visible, hidden for a short while so each message is seen once. */
-  async function drain(): Promise<Message[]> {
-    const seen = new Map<string, Message>();
-    // A message another dlq command released a moment ago is hidden for RELEASE_VISIBILITY_SECONDS; wait
-    // for it (briefly) rather than report an incomplete list.
-    const patience = Date.now() + (RELEASE_VISIBILITY_SECONDS + 2) * 1_000;
-    for (;;) {
-      const { Messages } = await client.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          VisibilityTimeout: 60,
-          MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-        }),
-      );
-      if (!Messages?.length) {
-        const { Attributes } = await client.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: dlqUrl,
-            AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
-          }),
-        );
-        const hidden = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) - seen.size;
-        if (hidden <= 0 || Date.now() > patience) return [...seen.values()];
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        continue;
-      }
-      for (const message of Messages) seen.set(message.MessageId!, message);
-    }
-  }
-
-  async function release(messages: Message[]): Promise<void> {
-    for (const message of messages) {
-      await client.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: dlqUrl,
-          ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: RELEASE_VISIBILITY_SECONDS,
-        }),
-      );
-    }
-  }
-
   return {
     url: dlqUrl,
 
@@ -189,24 +204,13 @@ export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLe
     },
 
     async list() {
-      const messages = await drain();
-      await release(messages);
-      return messages.map((message) => {
-        const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-        return {
-          messageId: message.MessageId!,
-          issue: attribute('IssueNumber'),
-          repository: attribute('Repository'),
-          failureKind: attribute('FailureKind'),
-          failureReason: attribute('FailureReason'),
-          failedAt: attribute('FailedAt'),
-          receiveCount: attribute('ReceiveCount'),
-        };
-      });
+      const messages = await drain(client, dlqUrl);
+      await release(client, dlqUrl, messages);
+      return messages.map(deadLettered);
     },
 
     async redrive(toQueueUrl, messageId) {
-      const messages = await drain();
+      const messages = await drain(client, dlqUrl);
       const chosen = messages.filter((message) => messageId === undefined || message.MessageId === messageId);
       for (const message of chosen) {
         await client.send(
@@ -220,7 +224,11 @@ export function createDeadLetterQueue(client: SQSClient, dlqUrl: string): DeadLe
           new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
         );
       }
-      await release(messages.filter((message) => !chosen.includes(message)));
+      await release(
+        client,
+        dlqUrl,
+        messages.filter((message) => !chosen.includes(message)),
+      );
       return chosen.length;
     },
   };
