@@ -2,8 +2,9 @@
 // waits until the worker is blocked on, say, "create the pull request", then kills the worker while it
 // waits. This is how the end-to-end tests crash the daemon between two GitHub writes without any hook in
 // production code. A held request is forwarded when released, or dropped when its client went away.
-import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from './forward-request.ts';
 
 export interface Hold {
   /** Resolves when a matching request arrived and is being held. */
@@ -36,24 +37,7 @@ export async function startHoldingProxy(target: string, port = 0): Promise<Holdi
 
   const pass = (incoming: IncomingMessage, outgoing: ServerResponse, body: Buffer) => {
     if (incoming.socket.destroyed) return;
-    const upstreamRequest = forward(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: { ...incoming.headers, host: upstream.host },
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    upstreamRequest.on('error', () => {
-      if (!outgoing.headersSent) outgoing.writeHead(502);
-      outgoing.end();
-    });
-    upstreamRequest.end(body);
+    forwardRequest(upstream, incoming, outgoing).end(body);
   };
 
   const server = createServer((incoming, outgoing) => {

@@ -1,7 +1,8 @@
 // A pass-through HTTP proxy that records each request's headers, to check which AWS credentials signed
 // the calls that reached a local emulator (the Authorization header's Credential=<access key id>/...).
-import { createServer, request as forward } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from './forward-request.ts';
 
 export interface RecordingProxy {
   url: string;
@@ -18,24 +19,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       url: incoming.url ?? '/',
       headers: { ...incoming.headers },
     });
-    const upstreamRequest = forward(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: { ...incoming.headers, host: upstream.host },
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    upstreamRequest.on('error', () => {
-      outgoing.writeHead(502);
-      outgoing.end();
-    });
-    incoming.pipe(upstreamRequest);
+    incoming.pipe(forwardRequest(upstream, incoming, outgoing));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
