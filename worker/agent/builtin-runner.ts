@@ -26,10 +26,10 @@ export interface BuiltinRunnerDeps {
 }
 
 export function createBuiltinRunner(deps: BuiltinRunnerDeps): Runner {
-  return { run: (input) => runTask(deps, input) };
+  return { run: (input) => runBuiltinAgent(deps, input) };
 }
 
-async function runTask(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunResult> {
+async function runBuiltinAgent(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunResult> {
   const { model, sandboxProvider, settings, logger } = deps;
   const { task, workspace, signal } = input;
   const started = Date.now();
