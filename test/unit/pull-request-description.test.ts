@@ -115,4 +115,17 @@ describe('pull request description', () => {
     assert.equal(code('x'.repeat(500)).length, 202);
     assert.equal(escapeText('a\nb'), 'a b');
   });
+
+  it("shows no bidi or invisible characters, and the only closing reference is the worker's", () => {
+    const body = pullRequestDescription({
+      ...base,
+      language: 'en',
+      files: [{ path: 'src/\u202Eyp.exe', status: 'added', added: 1, removed: 0 }],
+      result: { ...base.result, summary: ['Fixes #9 and resolves https://github.com/o/r/issues/4\u200B'] },
+    });
+    assert.doesNotMatch(body, /[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u);
+    const closing =
+      /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s*(?:\\?#\d+|https?:\/\/\S+\/issues\/\d+)/gi;
+    assert.deepEqual(body.match(closing), ['Resolves #123']);
+  });
 });

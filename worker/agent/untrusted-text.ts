@@ -21,6 +21,30 @@ const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
 const LINK_DEFINITION_COMMENT =
   /^[ \t]{0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)[ \t]*(?:\([^\n]*\)|"[^\n]*"|'[^\n]*')?[ \t]*$/gm;
 
+/** Removes the invisible and direction-changing characters alone (for one-line text such as a title). */
+export function removeInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
+/**
+ * A closing keyword immediately followed by an issue reference (`#N`, `GH-N`, `owner/repo#N` or an issue
+ * URL), which GitHub acts on when the commit or pull request is merged.
+ */
+const CLOSING_REFERENCE =
+  /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(:?\s*)((?:[\w.-]+\/[\w.-]+)?(?:#|gh-)\d+|https?:\/\/\S+\/issues\/\d+)/gi;
+
+/**
+ * Puts a word between a closing keyword and its reference ("Resolves #9" becomes "Resolves issue #9"),
+ * so that untrusted text keeps its meaning but cannot close an issue; GitHub needs the two side by side.
+ */
+export function neutraliseClosingKeywords(text: string): string {
+  return text.replace(
+    CLOSING_REFERENCE,
+    (_match, keyword: string, gap: string, reference: string) =>
+      `${keyword}${gap.includes(':') ? ':' : ''} issue ${reference}`,
+  );
+}
+
 /** Removes the parts of issue text that a maintainer reading the issue on GitHub does not see. */
 export function stripHiddenText(text: string): string {
   // Invisible characters first, so that they cannot break up "<!--" and hide a comment from the next step.

@@ -11,6 +11,8 @@
 // Title and summary come from the issue and the model (untrusted): each becomes one trimmed line, so
 // neither can add lines, trailers or a second "Resolves" of its own.
 
+import { neutraliseClosingKeywords, removeInvisible } from '../agent/untrusted-text.ts';
+
 export interface CommitMessageInput {
   title: string;
   issueNumber: number;
@@ -64,9 +66,16 @@ function fallbackBullets(files: string[]): string[] {
   return shown;
 }
 
-/** Collapses control characters and whitespace runs to single spaces and caps the length. */
+/** One line of untrusted text, capped, that cannot close an issue (see flatLine for the rest). */
 export function oneLine(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, ' ').trim();
+  return flatLine(neutraliseClosingKeywords(removeInvisible(text)), max);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const BREAKS_AND_SPACE = /[\u0000-\u001f\u007f\u2028\u2029\s]+/g;
+
+/** Control characters and whitespace runs become single spaces, invisible and bidi characters go; capped. */
+export function flatLine(text: string, max: number): string {
+  const flat = removeInvisible(text).replace(BREAKS_AND_SPACE, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -5,6 +5,7 @@
 // escaped, so it cannot break the Markdown, inject HTML, or ping people with @mentions.
 
 import type { RunResult } from '../agent/runner.ts';
+import { flatLine, oneLine } from './commit-message.ts';
 import type { ChangedFile } from './git.ts';
 
 export interface DescriptionInput {
@@ -139,9 +140,7 @@ function formatTime(date: Date): string {
  * Inside a code span nothing is interpreted — no HTML, links or @mentions.
  */
 export function code(text: string, max = 200): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: flattening control characters is the point
-  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, ' ').trim();
-  if (flat.length > max) flat = `${flat.slice(0, max - 1)}…`;
+  const flat = flatLine(text, max);
   if (flat === '') return '` `';
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
@@ -154,10 +153,7 @@ export function code(text: string, max = 200): string {
  * zero-width space after "@" so "@someone" is shown but does not notify (renovate does the same).
  */
 export function escapeText(text: string, max = 300): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: flattening control characters is the point
-  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, ' ').trim();
-  if (flat.length > max) flat = `${flat.slice(0, max - 1)}…`;
-  return flat
+  return oneLine(text, max)
     .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (char) => `\\${char}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
