@@ -104,10 +104,7 @@ export async function startHealthServer(
       response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, port);
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>
@@ -116,4 +113,18 @@ export async function startHealthServer(
         server.close(() => resolve());
       }),
   };
+}
+
+async function listen(server: Server, port: number): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    throw new Error(
+      `port ${port} on 127.0.0.1 is in use (another codingworker start?): stop it or set CW_HEALTH_PORT`,
+    );
+  }
 }
