@@ -2,6 +2,9 @@
 // GitHub's OpenAPI description) and sends the task built by the action's code to CW_QUEUE_URL.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseTaskMessage } from '../../action/task-message.ts';
@@ -9,6 +12,7 @@ import { CLI_ENTRY } from '../support/daemon-process.ts';
 import { type GitHubServer, startGitHubServer } from '../support/github-server.ts';
 import { type SqsEmulator, startSqsEmulator } from '../support/sqs-emulator.ts';
 import { receiveAll } from '../support/task-messages.ts';
+import { issuesPayload } from '../support/webhooks.ts';
 
 const run = promisify(execFile);
 let github: GitHubServer;
@@ -66,4 +70,30 @@ test('enqueue --repo without GITHUB_TOKEN says what to set', async () => {
     }),
     (error: { stderr: string }) => /set GITHUB_TOKEN \(or use --payload <file>\)/.test(error.stderr),
   );
+});
+
+test('enqueue --payload with bad data names the file and the payload field, and sends nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-payload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{"action": "labeled", "issue": ');
+  const wrongField = join(dir, 'wrong-field.json');
+  const payload = issuesPayload('labeled');
+  writeFileSync(wrongField, JSON.stringify({ ...payload, issue: { ...payload.issue, number: 'seven' } }));
+  const notAnEvent = join(dir, 'not-an-event.json');
+  writeFileSync(notAnEvent, JSON.stringify({ hello: 'world' }));
+  const enqueue = (file: string) =>
+    run(process.execPath, [CLI_ENTRY, 'enqueue', '--payload', file], {
+      env: { PATH: process.env.PATH ?? '', ...sqs.env, CW_QUEUE_URL: sqs.queueUrl },
+    });
+  const fails = (file: string, expected: RegExp) =>
+    assert.rejects(enqueue(file), (error: { stderr: string }) => {
+      assert.match(error.stderr, expected);
+      assert.doesNotMatch(error.stderr, /"code":|ZodError|^\s+at /m, 'no raw schema dump or stack');
+      return true;
+    });
+  await fails(broken, /--payload .*broken\.json is not valid JSON/);
+  await fails(wrongField, /--payload .*wrong-field\.json .*issue\.number: /);
+  await fails(notAnEvent, /--payload .*not-an-event\.json: "issue" is missing/);
+  assert.deepEqual(await receiveAll(sqs.client(), sqs.queueUrl), []);
 });

@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Octokit } from '@octokit/rest';
 import { type Command, Option } from 'commander';
+import { z } from 'zod';
 import {
   encodeTaskMessage,
   type IssuesEventPayload,
+  type TaskMessage,
   taskFromIssuesEvent,
 } from '../../../action/task-message.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -51,6 +53,50 @@ async function payloadFromGitHub(
   };
 }
 
+/** Where each task field comes from in an issues event payload, so that errors name the payload's field. */
+const PAYLOAD_FIELD: Record<string, string> = {
+  issue_number: 'issue.number',
+  repository: 'repository.full_name',
+  title: 'issue.title',
+  body: 'issue.body',
+  labels: 'issue.labels',
+  assignees: 'issue.assignees',
+  created_at: 'issue.created_at',
+  updated_at: 'issue.updated_at',
+  html_url: 'issue.html_url',
+  sender: 'sender.login',
+};
+
+/** The task for an issues webhook payload in a file; every failure names the file and what to fix. */
+function taskFromPayloadFile(file: string, settings: Settings): TaskMessage {
+  const where = `--payload ${file}`;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const problem = error instanceof SyntaxError ? 'is not valid JSON' : 'cannot be read';
+    throw new Error(`${where} ${problem}: ${errorMessage(error)}`);
+  }
+  for (const key of ['issue', 'repository', 'sender']) {
+    const value = (payload as Record<string, unknown> | null)?.[key];
+    if (typeof value !== 'object' || value === null) {
+      throw new Error(
+        `${where}: "${key}" is missing: give an issues webhook payload (issue, repository, sender)`,
+      );
+    }
+  }
+  try {
+    return taskFromIssuesEvent(payload as IssuesEventPayload, { triggerLabel: settings.github.triggerLabel });
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error;
+    const problems = error.issues.map((issue) => {
+      const [field, ...rest] = issue.path.map(String);
+      return `${[PAYLOAD_FIELD[field ?? ''] ?? field, ...rest].join('.')}: ${issue.message}`;
+    });
+    throw new Error(`${where} is not a usable issues event: ${problems.join('; ')}`);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('enqueue')
@@ -64,20 +110,15 @@ export function register(program: Command): void {
     .option('--issue <number>', 'the issue number (with --repo)', (value) => Number.parseInt(value, 10))
     .action(async (options: { payload?: string; repo?: string; issue?: number }) => {
       const settings = loadSettings();
-      let payload: IssuesEventPayload;
-      let event: 'manual' | undefined;
+      let task: TaskMessage;
       if (options.payload) {
-        payload = JSON.parse(readFileSync(options.payload, 'utf8')) as IssuesEventPayload;
+        task = taskFromPayloadFile(options.payload, settings);
       } else if (options.repo && options.issue && Number.isInteger(options.issue)) {
-        payload = await payloadFromGitHub(settings, options.repo, options.issue);
-        event = 'manual';
+        const payload = await payloadFromGitHub(settings, options.repo, options.issue);
+        task = taskFromIssuesEvent(payload, { triggerLabel: settings.github.triggerLabel, event: 'manual' });
       } else {
         throw new Error('give --payload <webhook.json>, or --repo owner/name --issue N');
       }
-      const task = taskFromIssuesEvent(payload, {
-        triggerLabel: settings.github.triggerLabel,
-        ...(event ? { event } : {}),
-      });
       const message = encodeTaskMessage(task);
       const { client, queueUrl, embedded } = configuredQueue(settings);
       try {
