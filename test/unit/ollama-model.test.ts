@@ -82,6 +82,15 @@ describe('Ollama model', () => {
     assert.match(checks[1]!.detail, /context length 32768, num_ctx sent 32768/);
   });
 
+  it('doctor warns when CW_NUM_CTX is larger than the model supports, and says what it supports', async () => {
+    const model = createOllamaModel(modelSettings(ollama.url, { CW_NUM_CTX: '65536' }), silent);
+    const [, check] = await model.check();
+    assert.equal(check!.ok, false);
+    assert.equal(check!.severity, 'warning');
+    assert.match(check!.detail, /num_ctx sent 65536 is larger than the model's context length 32768/);
+    assert.match(check!.fix ?? '', /set CW_NUM_CTX to 32768 or less/);
+  });
+
   it('a missing model is a transient error that says to run ollama pull, in preflight and in chat', async () => {
     const model = createOllamaModel(modelSettings(ollama.url, { CW_MODEL: 'llama9:70b' }), silent);
     await assert.rejects(model.preflight(), (error: unknown) => {

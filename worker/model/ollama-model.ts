@@ -137,6 +137,15 @@ class OllamaModel implements Model {
       const info = await this.preflight();
       model.ok = true;
       model.detail = `${info.name}: context length ${info.contextLength ?? 'unknown'}, num_ctx sent ${info.contextTokens}`;
+      if (info.contextLength !== undefined && info.contextLength < info.contextTokens) {
+        // Ollama accepts it, but the model was never trained that far: replies degrade without an error.
+        Object.assign(model, {
+          ok: false,
+          severity: 'warning',
+          detail: `${info.name}: num_ctx sent ${info.contextTokens} is larger than the model's context length ${info.contextLength}`,
+          fix: `set CW_NUM_CTX to ${info.contextLength} or less (what ${info.name} supports)`,
+        });
+      }
     } catch (error) {
       model.detail = (error as Error).message;
       model.fix = `ollama pull ${this.name}`;
