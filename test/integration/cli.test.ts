@@ -72,6 +72,13 @@ describe('codingworker CLI on the embedded queue', () => {
     );
     const doctor = await cli(env, 'doctor');
     assert.match(doctor.stdout, /^PASS queue: .*maxReceiveCount 3/m);
+    const longer = await cli({ ...env, CW_RETRY_DELAYS: '0,60,300,600,900' }, 'doctor');
+    assert.match(longer.stdout, /^FAIL queue: .*maxReceiveCount 3 is below the 5 deliveries/m);
+    assert.match(
+      longer.stdout,
+      /^FAIL queue: .*at most 2 non-zero delays/m,
+      'the fix gives the number that works',
+    );
     // Ollama and GitHub are absent here: their lines fail, and the exit code must say so.
     assert.equal(doctor.code, /^FAIL /m.test(doctor.stdout) ? 1 : 0, doctor.stdout);
   });

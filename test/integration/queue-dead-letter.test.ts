@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { loadSettings } from '../../worker/core/settings.ts';
+import { queueCheck } from '../../worker/daemon/doctor.ts';
 import {
   createDeadLetterQueue,
   FAILURE_ATTRIBUTES,
@@ -59,4 +61,12 @@ test('send moves a message with its reason; list shows it; redrive strips the fa
   assert.deepEqual(Object.keys(back!.MessageAttributes ?? {}).sort(), ['IssueNumber', 'Repository']);
   for (const name of FAILURE_ATTRIBUTES) assert.ok(!(name in (back!.MessageAttributes ?? {})));
   assert.deepEqual(await dlq.list(), []);
+});
+
+test('doctor gives the maxReceiveCount that CW_RETRY_DELAYS needs, not the default', async () => {
+  const settings = loadSettings({ CW_QUEUE_URL: sqs.queueUrl, CW_RETRY_DELAYS: '0,60,300,600,900' });
+  const result = await queueCheck(settings, sqs.client())();
+  assert.equal(Array.isArray(result) ? result[0]?.ok : result.ok, false);
+  const line = Array.isArray(result) ? result[0]! : result;
+  assert.match(line.fix ?? line.detail, /below the 5 deliveries .*set maxReceiveCount to 5/);
 });

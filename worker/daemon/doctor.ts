@@ -11,7 +11,6 @@ import { resolveDeadLetterTarget } from '../queue/dead-letter.ts';
 import {
   EMBEDDED_CREDENTIALS,
   embeddedQueueUrl,
-  MAX_RECEIVE_COUNT,
   TASK_QUEUE_ATTRIBUTES,
 } from '../queue/embedded-queue.ts';
 import { deliveriesNeeded } from '../queue/retry-policy.ts';
@@ -63,7 +62,11 @@ export function queueCheck(settings: Settings, client?: SQSClient): Check {
       const needed = deliveriesNeeded(settings.queue.retryDelaysSeconds);
       if (dlq.maxReceiveCount < needed) {
         problems.push(
-          `maxReceiveCount ${dlq.maxReceiveCount} is below the ${needed} deliveries CW_RETRY_DELAYS needs: set it to ${MAX_RECEIVE_COUNT}`,
+          `maxReceiveCount ${dlq.maxReceiveCount} is below the ${needed} deliveries CW_RETRY_DELAYS needs: ${
+            target.embedded
+              ? `the embedded queue allows ${dlq.maxReceiveCount}; give CW_RETRY_DELAYS at most ${dlq.maxReceiveCount - 1} non-zero delays, or use an SQS queue with maxReceiveCount ${needed}`
+              : `set maxReceiveCount to ${needed} in the queue's redrive policy (maxReceiveCount in infra/queues.tf)`
+          }`,
         );
       }
       const visibility = Number(Attributes?.VisibilityTimeout ?? 0);
