@@ -21,6 +21,7 @@ const OWN = [
   'troubleshooting.md',
   'operations.md',
   'message-api.md',
+  'requirements.md',
 ];
 
 function sourceText(): string {
