@@ -106,7 +106,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     }
   }
 
-  it('turns a scripted session into the branch auto-code/issue-42 with a seed 6.3 commit, and prints the description', async () => {
+  it('turns a scripted session into the branch auto-code/issue-42 with the required commit message (docs/requirements.md#commit-message), and prints the description', async () => {
     const result = await codingworker(
       [
         bash(
