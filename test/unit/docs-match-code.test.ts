@@ -3,7 +3,7 @@
 // requirements are cited by docs/requirements.md's sections, the message example is a valid message, and the
 // workflow shown in the setup guides is exactly what Terraform prints.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -122,6 +122,25 @@ describe('docs match the code', () => {
       }
     }
     assert.deepEqual(broken, []);
+  });
+
+  test('every TypeScript file the documents name exists (a path, or a bare name somewhere in the tree)', () => {
+    const names = new Set(
+      filesIn(['worker', 'action', 'test', 'scripts']).map(({ path }) =>
+        path.slice(path.lastIndexOf('/') + 1),
+      ),
+    );
+    const missing: string[] = [];
+    for (const { path, text } of [
+      ...filesIn(['docs']),
+      { path: 'README.md', text: read(join(ROOT, 'README.md')) },
+    ]) {
+      for (const [file] of text.matchAll(/(?<![\w/.*-])(?:[\w-]+\/)*[\w.-]+\.ts\b/g)) {
+        const found = file.includes('/') ? existsSync(join(ROOT, file)) : names.has(file);
+        if (!found) missing.push(`${path}: ${file}`);
+      }
+    }
+    assert.deepEqual(missing, []);
   });
 
   test('code comments cite documents and sections that exist', () => {
