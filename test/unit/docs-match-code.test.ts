@@ -143,6 +143,26 @@ describe('docs match the code', () => {
     assert.deepEqual(missing, []);
   });
 
+  test("agent.md's file table lists every file of worker/agent/ but the OpenHands runner (openhands.md's)", () => {
+    const agent = read(join(DOCS, 'agent.md'));
+    const files = readdirSync(join(ROOT, 'worker', 'agent')).filter((name) => name !== 'openhands-runner.ts');
+    assert.deepEqual(
+      files.filter((name) => !agent.includes(`| \`worker/agent/${name}\``)),
+      [],
+    );
+  });
+
+  test('openhands.md names every doctor check of CW_RUNNER=openhands', () => {
+    const code = read(join(ROOT, 'worker', 'agent', 'openhands-runner.ts'));
+    const names = [...new Set([...code.matchAll(/name: '(OpenHands [^']+)'/g)].map((match) => match[1]!))];
+    assert.ok(names.length >= 2, `found only ${names.length} OpenHands checks`);
+    const doc = read(join(DOCS, 'openhands.md'));
+    assert.deepEqual(
+      names.filter((name) => !doc.includes(name)),
+      [],
+    );
+  });
+
   test('code comments cite documents and sections that exist', () => {
     const broken: string[] = [];
     for (const { path, text } of filesIn(['worker', 'action', 'test', 'scripts'])) {
