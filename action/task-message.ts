@@ -100,9 +100,9 @@ export function toSqsJson(value: unknown): string {
 }
 
 /**
- * Serialises a task for SQS (seed 5.1 attributes included) as SQS-safe JSON. A body too large for the
- * queue is cut on a character boundary and flagged with body_truncated, so a huge issue is sent rather
- * than refused by AWS; the size counted is that of the escaped text actually sent.
+ * Serialises a task for SQS (the attributes of docs/requirements.md#task-message included) as SQS-safe JSON.
+ * A body too large for the queue is cut on a character boundary and flagged with body_truncated, so a huge
+ * issue is sent rather than refused by AWS; the size counted is that of the escaped text actually sent.
  */
 export function encodeTaskMessage(
   task: TaskMessage,

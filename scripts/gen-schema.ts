@@ -1,4 +1,4 @@
-// Writes docs/task-message.schema.json from the zod schema (the seed's message API specification).
+// Writes docs/task-message.schema.json from the zod schema (the message API that docs/requirements.md#documentation asks for).
 // Run: npm run schema. test/task-message.test.ts fails when the committed file is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// Compressed soak (seed 4.2: hours without leaks): hundreds of tasks through the whole system — fauxqs,
+// Compressed soak (docs/requirements.md#reliability: hours without leaks): hundreds of tasks through the whole system — fauxqs,
 // `codingworker start` as a subprocess, the real Docker sandbox, an instant scripted model, the GitHub test
 // server — while the daemon's RSS, open file descriptors (/proc/<pid>/fd), sandbox containers and workspace
 // directories are sampled. Prints the curve; exits 1 when something grows without bound.

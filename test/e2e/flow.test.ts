@@ -2,7 +2,7 @@
 // OIDC and STS stand-ins) -> fauxqs -> `codingworker start` as a subprocess -> the real Docker sandbox and
 // the scripted model -> the GitHub test server with a real git server. Asserts only on what GitHub ends
 // up holding: one pull request, the action's queued comment finished by the worker, a status, and the
-// branch with the seed 6.3 commit message.
+// branch with the required commit message (docs/requirements.md#commit-message).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {

@@ -13,7 +13,7 @@ import { loadSettings } from '../../worker/core/settings.ts';
 import { createGitHubClient } from '../../worker/forge/github-client.ts';
 import { createGitHubForge } from '../../worker/forge/github-forge.ts';
 import { runJob } from '../../worker/job/pipeline.ts';
-import type { SandboxProvider } from '../../worker/sandbox/sandbox.ts';
+import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { type ForgeFixture, FULL_NAME, startForgeFixture } from '../support/github-forge-fixture.ts';
 
 /** Writes one file and reports two steps, as the agent would; verification is not part of this test. */
@@ -68,17 +68,20 @@ describe('the job pipeline with the GitHub forge', () => {
       logger,
       workerId: settings.workerId,
     });
+    // The repository has no test command, so no sandbox may start.
+    const sandboxProvider = createFakeSandboxProvider();
     const deps = {
       settings,
       forge,
       runner: scriptedRunner,
-      sandboxProvider: {} as SandboxProvider,
+      sandboxProvider,
     };
     const context = { signal: new AbortController().signal, logger };
     const task = fixture.task();
 
     const result = await runJob(task, deps, context);
     assert.equal(result.status, 'completed', result.detail);
+    assert.equal(sandboxProvider.started.length, 0);
     const repo = server.repository(FULL_NAME);
     assert.equal(repo.pulls.length, 1);
     const pull = repo.pulls[0]!;

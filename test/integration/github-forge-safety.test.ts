@@ -163,7 +163,7 @@ describe('GitHub client: rate limits and server errors are retried by the plugin
     assert.ok(lines.some((line) => line.includes('GitHub rate limit hit')));
   });
 
-  it('retries a 5xx three times (seed), then the forge reports a transient failure', async () => {
+  it('retries a 5xx three times (docs/requirements.md#pull-requests), then the forge reports a transient failure', async () => {
     fixture = await startForgeFixture();
     const { server, forge } = fixture;
     const count = (operationId: string) =>

@@ -22,28 +22,13 @@ import {
   silent,
   testWorkerId,
 } from '../support/sandbox-fixtures.ts';
+import { taskMessage } from '../support/task-messages.ts';
 
 const STANDIN = 'codingworker-openhands-standin:test';
 const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
 
 function task(title: string, body = 'Please add result.txt.'): TaskMessage {
-  return {
-    schema_version: 1,
-    issue_number: 12,
-    repository: 'octo/demo',
-    title,
-    body,
-    body_truncated: false,
-    labels: ['auto-code'],
-    assignees: [],
-    created_at: '2026-11-24T10:00:00Z',
-    updated_at: '2026-11-24T10:00:00Z',
-    html_url: 'https://github.com/octo/demo/issues/12',
-    sender: 'maintainer',
-    event: 'issues.labeled',
-    trigger_label: 'auto-code',
-    enqueued_at: '2026-11-24T10:00:01Z',
-  };
+  return taskMessage({ issue_number: 12, title, body });
 }
 
 const passing: Verdict = {

@@ -15,6 +15,8 @@ export type CommandHandler = (
 export interface FakeSandboxProvider extends SandboxProvider {
   started: Array<{ taskId: string; workspace: string }>;
   commands: string[];
+  /** Each command with the time limit it ran under. */
+  executions: Array<{ command: string; timeoutMs: number }>;
   destroyed: number;
 }
 
@@ -27,6 +29,7 @@ export function createFakeSandboxProvider(
   const provider: FakeSandboxProvider = {
     started: [],
     commands: [],
+    executions: [],
     destroyed: 0,
     async start(start) {
       provider.started.push(start);
@@ -36,8 +39,9 @@ export function createFakeSandboxProvider(
         async exec(command, execOptions = {}) {
           if (destroyed) throw new Error('exec on a destroyed sandbox');
           execOptions.signal?.throwIfAborted();
-          provider.commands.push(command);
           const timeoutMs = execOptions.timeoutMs ?? options.commandTimeoutMs ?? 300_000;
+          provider.commands.push(command);
+          provider.executions.push({ command, timeoutMs });
           const started = performance.now();
           const answer = await handler(command, { timeoutMs, signal: execOptions.signal });
           if (answer === 'hang') {

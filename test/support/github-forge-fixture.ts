@@ -15,6 +15,7 @@ import { createGitHubForge } from '../../worker/forge/github-forge.ts';
 import { commitMessage } from '../../worker/job/commit-message.ts';
 import { createGit } from '../../worker/job/git.ts';
 import { type GitHubServer, startGitHubServer } from './github-server.ts';
+import { taskMessage } from './task-messages.ts';
 
 export const OWNER = 'octo';
 export const REPO = 'demo';
@@ -109,24 +110,18 @@ export async function startForgeFixture(
     forge,
     client,
     logLines,
-    task: (overrides = {}) => ({
-      schema_version: 1,
-      issue_number: issue.number,
-      repository: FULL_NAME,
-      title: 'Add a greeting',
-      body: 'Please add hello()',
-      body_truncated: false,
-      labels: ['auto-code'],
-      assignees: [],
-      created_at: '2026-01-01T00:00:00Z',
-      updated_at: '2026-01-01T00:00:00Z',
-      html_url: `${server.url}/${FULL_NAME}/issues/${issue.number}`,
-      sender: 'labeller',
-      event: 'issues.labeled',
-      trigger_label: 'auto-code',
-      enqueued_at: '2026-01-01T00:00:00Z',
-      ...overrides,
-    }),
+    task: (overrides = {}) =>
+      taskMessage({
+        issue_number: issue.number,
+        repository: FULL_NAME,
+        body: 'Please add hello()',
+        created_at: '2026-01-01T00:00:00Z',
+        updated_at: '2026-01-01T00:00:00Z',
+        html_url: `${server.url}/${FULL_NAME}/issues/${issue.number}`,
+        sender: 'labeller',
+        enqueued_at: '2026-01-01T00:00:00Z',
+        ...overrides,
+      }),
     async makeChange(task, file = 'src/hello.py') {
       const root = await mkdtemp(join(tmpdir(), 'cw-forge-'));
       workspaces.push(root);

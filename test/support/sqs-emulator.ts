@@ -1,6 +1,6 @@
 // A real SQS emulator (fauxqs) on 127.0.0.1 with a task queue and its dead-letter queue, for tests that
 // use the real @aws-sdk/client-sqs. Queue URLs are given on 127.0.0.1 because fauxqs's own
-// sqs.<region>.localhost host does not resolve here (FIELD-NOTES).
+// sqs.<region>.localhost host does not resolve everywhere (docs/worker.md#the-embedded-queue-no-aws).
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 

@@ -1,4 +1,5 @@
-// Task messages for queue tests, built by the action's own code from a real webhook payload.
+// Task messages for tests: a literal one for the worker's own code, and ones built by the action's own code
+// from a real webhook payload for the queue.
 import {
   GetQueueAttributesCommand,
   type Message,
@@ -6,8 +7,32 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
+import { encodeTaskMessage, type TaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
 import { issuesPayload } from './webhooks.ts';
+
+/** A valid task; html_url follows repository and issue_number unless overridden. */
+export function taskMessage(overrides: Partial<TaskMessage> = {}): TaskMessage {
+  const task: TaskMessage = {
+    schema_version: 1,
+    issue_number: 7,
+    repository: 'octo/demo',
+    title: 'Add a greeting',
+    body: 'Please.',
+    body_truncated: false,
+    labels: ['auto-code'],
+    assignees: [],
+    created_at: '2026-11-24T10:00:00Z',
+    updated_at: '2026-11-24T10:00:00Z',
+    html_url: '',
+    sender: 'maintainer',
+    event: 'issues.labeled',
+    trigger_label: 'auto-code',
+    enqueued_at: '2026-11-24T10:00:01Z',
+    ...overrides,
+  };
+  task.html_url ||= `https://github.com/${task.repository}/issues/${task.issue_number}`;
+  return task;
+}
 
 /** Sends a valid task for this issue number; returns the message id. */
 export async function sendTask(client: SQSClient, queueUrl: string, issueNumber: number): Promise<string> {

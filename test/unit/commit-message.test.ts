@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { commitMessage } from '../../worker/job/commit-message.ts';
 
 describe('commit message', () => {
-  it('has exactly the seed 6.3 shape', () => {
+  it('has exactly the shape of docs/requirements.md#commit-message', () => {
     const message = commitMessage({
       title: 'Implement user authentication',
       issueNumber: 123,

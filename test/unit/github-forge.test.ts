@@ -4,32 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
-import type { TaskMessage } from '../../action/task-message.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import type { GitHubClient, GitHubOctokit } from '../../worker/forge/github-client.ts';
 import { createGitHubForge } from '../../worker/forge/github-forge.ts';
 import { inertText, progressCommentBody, progressSummary } from '../../worker/forge/progress-comment.ts';
+import { taskMessage } from '../support/task-messages.ts';
 
 const silent = pino({ level: 'silent' });
 const TOKEN = 'ghp_unitcanary000000000000000000000000';
 
-const task: TaskMessage = {
-  schema_version: 1,
-  issue_number: 7,
-  repository: 'octo/demo',
-  title: 'T',
-  body: '',
-  body_truncated: false,
-  labels: ['auto-code'],
-  assignees: [],
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z',
-  html_url: 'https://github.com/octo/demo/issues/7',
-  sender: 'someone',
-  event: 'issues.labeled',
-  trigger_label: 'auto-code',
-  enqueued_at: '2026-01-01T00:00:00Z',
-};
+const task = taskMessage({ title: 'T', body: '', sender: 'someone' });
 
 /** A fake Octokit recording the comment calls the forge makes. */
 function fakeOctokit(calls: string[]): GitHubOctokit {

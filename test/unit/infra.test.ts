@@ -185,7 +185,7 @@ describe('infra: GitHub OIDC provider and identities', () => {
 });
 
 describe('infra: alarms', () => {
-  test('DLQ visible messages > 0 -> SNS topic -> e-mail (seed 7.3)', () => {
+  test('DLQ visible messages > 0 -> SNS topic -> e-mail (docs/requirements.md#dead-letter-queue)', () => {
     const alarm = resource('aws_cloudwatch_metric_alarm', 'dead_letters');
     assert.equal(alarm.namespace, 'AWS/SQS');
     assert.equal(alarm.metric_name, 'ApproximateNumberOfMessagesVisible');

@@ -12,29 +12,13 @@ import { loadSettings } from '../../worker/core/settings.ts';
 import type { ChangeSet, Forge, Preparation, Progress } from '../../worker/forge/forge.ts';
 import { gitEnvironment, runGit } from '../../worker/job/git.ts';
 import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
-import type { Sandbox, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
+import { taskMessage } from '../support/task-messages.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
 
 const logger = pino({ level: 'silent' });
 
-const task: TaskMessage = {
-  schema_version: 1,
-  issue_number: 5,
-  repository: 'octo-org/demo',
-  title: 'Add a greeting',
-  body: 'Please.',
-  body_truncated: false,
-  labels: ['auto-code'],
-  assignees: [],
-  created_at: '2026-11-24T10:00:00Z',
-  updated_at: '2026-11-24T10:00:00Z',
-  html_url: 'https://github.com/octo-org/demo/issues/5',
-  sender: 'maintainer',
-  event: 'manual',
-  trigger_label: 'auto-code',
-  enqueued_at: '2026-11-24T10:00:01Z',
-};
+const task = taskMessage({ issue_number: 5, repository: 'octo-org/demo', event: 'manual' });
 
 const okVerdict: Verdict = {
   ok: true,
@@ -101,36 +85,12 @@ function fakeRunner(work: (input: RunInput) => void | Promise<void>, result: Par
   return { runner, calls, verdicts };
 }
 
-function fakeSandboxProvider() {
-  const commands: string[] = [];
-  const provider: SandboxProvider = {
-    async start() {
-      const sandbox: Sandbox = {
-        id: 'fake',
-        async exec(command) {
-          commands.push(command);
-          return { exitCode: 0, stdout: '', stderr: '', truncated: false, timedOut: false, durationMs: 1 };
-        },
-        async destroy() {},
-      };
-      return sandbox;
-    },
-    async removeOrphans() {
-      return 0;
-    },
-    async check() {
-      return [];
-    },
-  };
-  return { provider, commands };
-}
-
 describe('job pipeline', () => {
   const repo = createThrowawayRepo({ 'README.md': '# demo\n', '.codingworker.yml': 'test: make test\n' });
   after(() => repo.remove());
   const deps = (forge: Forge, runner: Runner, env: Record<string, string> = {}) => {
     const workDir = mkdtempSync(join(repo.scratch, 'work-'));
-    const sandbox = fakeSandboxProvider();
+    const sandbox = createFakeSandboxProvider();
     return {
       workDir,
       sandbox,
@@ -138,7 +98,7 @@ describe('job pipeline', () => {
         settings: loadSettings({ CW_WORK_DIR: workDir, CW_WORKER_ID: 'test-worker', ...env }),
         forge,
         runner,
-        sandboxProvider: sandbox.provider,
+        sandboxProvider: sandbox,
         now: () => new Date('2026-11-24T12:00:00Z'),
       },
     };

@@ -18,7 +18,7 @@ function collector() {
   return { lines, stdout };
 }
 
-test('lines carry the seed 6.2 fields: ISO timestamp, upper-case level, message, issue, repository, worker', async () => {
+test('lines carry the fields of docs/requirements.md#logging: ISO timestamp, upper-case level, message, issue, repository, worker', async () => {
   const { lines, stdout } = collector();
   const { logger } = await createLogger({ workerId: 'w-1', level: 'debug', retentionDays: 7, stdout });
   const task = taskLogger(logger, { issue_number: 42, repository: 'octo/repo' });

@@ -34,7 +34,7 @@ const base = {
 };
 
 describe('pull request description', () => {
-  it('follows the seed 3.5 template in Japanese by default', () => {
+  it('follows the template of docs/requirements.md#pull-requests, in Japanese by default', () => {
     const body = pullRequestDescription({ ...base, language: 'ja' });
     const expectedInOrder = [
       '## 自動生成されたコード',

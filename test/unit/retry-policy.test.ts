@@ -4,7 +4,7 @@ import { decideRetry, deliveriesNeeded } from '../../worker/queue/retry-policy.t
 
 const defaults = { delaysSeconds: [0, 60, 300], maxReceiveCount: 3 };
 
-test('the seed 7.2 schedule: now, then 60 s, then 300 s, then the dead-letter queue', () => {
+test('the schedule of docs/requirements.md#retries: now, then 60 s, then 300 s, then the dead-letter queue', () => {
   const transient = (receiveCount: number, attempt: number) =>
     decideRetry({ kind: 'transient', receiveCount, attempt }, defaults);
   assert.deepEqual(transient(1, 1), { action: 'retry-now' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSettings, SettingsError } from '../../worker/core/settings.ts';
 
-test('defaults: the embedded queue, one task at a time, the seed timings', () => {
+test('defaults: the embedded queue, one task at a time, the timings of docs/requirements.md#queue', () => {
   const settings = loadSettings({});
   assert.equal(settings.queue.url, undefined);
   assert.equal(settings.queue.concurrency, 1);

@@ -15,7 +15,7 @@ describe('task message', () => {
   const payload = issuesPayload('labeled');
   const task = taskFromIssuesEvent(payload, { triggerLabel: 'bug', now: new Date('2026-11-24T00:00:00Z') });
 
-  it('carries the seed 6.1 fields from a real issues.labeled payload', () => {
+  it('carries the fields of docs/requirements.md#task-message from a real issues.labeled payload', () => {
     assert.equal(task.issue_number, payload.issue.number);
     assert.equal(task.repository, payload.repository.full_name);
     assert.equal(task.title, payload.issue.title);
@@ -27,7 +27,7 @@ describe('task message', () => {
     assert.equal(task.schema_version, 1);
   });
 
-  it('round-trips through encode and parse, with the seed 5.1 attributes', () => {
+  it('round-trips through encode and parse, with the attributes of docs/requirements.md#task-message', () => {
     const encoded = encodeTaskMessage(task);
     assert.deepEqual(encoded.attributes, {
       IssueNumber: { DataType: 'Number', StringValue: String(task.issue_number) },

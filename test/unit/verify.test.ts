@@ -5,47 +5,9 @@ import { after, describe, it } from 'node:test';
 import { createGit } from '../../worker/job/git.ts';
 import type { RepoConfig } from '../../worker/job/repo-config.ts';
 import { createVerifier } from '../../worker/job/verify.ts';
-import type { ExecResult, Sandbox, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
+import type { ExecResult, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
-
-/** A hand-built SandboxProvider: records every command, answers from a script. */
-function fakeSandbox(answer: (command: string) => Partial<ExecResult> = () => ({})) {
-  const commands: Array<{ command: string; timeoutMs?: number }> = [];
-  let started = 0;
-  let destroyed = 0;
-  const provider: SandboxProvider = {
-    async start() {
-      started += 1;
-      const sandbox: Sandbox = {
-        id: `fake-${started}`,
-        async exec(command, options) {
-          commands.push({ command, timeoutMs: options?.timeoutMs });
-          return {
-            exitCode: 0,
-            stdout: '',
-            stderr: '',
-            truncated: false,
-            timedOut: false,
-            durationMs: 1,
-            ...answer(command),
-          };
-        },
-        async destroy() {
-          destroyed += 1;
-        },
-      };
-      return sandbox;
-    },
-    async removeOrphans() {
-      return 0;
-    },
-    async check() {
-      return [];
-    },
-  };
-  return { provider, commands, counts: () => ({ started, destroyed }) };
-}
 
 describe('verification', () => {
   const repo = createThrowawayRepo({ 'README.md': '# demo\n', 'app.py': 'print(1)\n' });
@@ -64,11 +26,11 @@ describe('verification', () => {
     const workspace = join(repo.scratch, `verify-${++counter}`);
     await git.clone(repo.path, workspace, { branch: 'main' });
     await git.createBranch(workspace, 'auto-code/issue-1');
-    const sandbox = fakeSandbox(options.answer);
+    const sandbox = createFakeSandboxProvider(options.answer);
     const verify = createVerifier({
       workspace,
       git,
-      sandboxProvider: options.sandboxProvider ?? sandbox.provider,
+      sandboxProvider: options.sandboxProvider ?? sandbox,
       taskId: 'owner-repo-1',
       repoConfig: options.repoConfig ?? {},
       allowWorkflowChanges: options.allowWorkflowChanges ?? false,
@@ -88,7 +50,7 @@ describe('verification', () => {
     assert.equal(verdict.ok, false);
     assert.deepEqual(verdict.checks, [{ name: 'changes', ok: false, detail: 'no file changed' }]);
     assert.match(verdict.feedback, /No file was changed/);
-    assert.equal(sandbox.counts().started, 0);
+    assert.equal(sandbox.started.length, 0);
   });
 
   it('parses JavaScript, TypeScript, JSON and YAML in the worker, without a sandbox', async () => {
@@ -110,7 +72,7 @@ describe('verification', () => {
         'yaml syntax: 1 file ok',
       ],
     );
-    assert.equal(sandbox.counts().started, 0);
+    assert.equal(sandbox.started.length, 0);
 
     write('src/bad.ts', 'export function f( {\n');
     write('src/bad.js', 'const a: number = 1;\n');
@@ -138,9 +100,9 @@ describe('verification', () => {
     write('bin/tool', '#!/usr/bin/env bash\necho tool\n');
     write('-rf.py', 'x = 1\n');
     const verdict = await verify();
-    assert.equal(sandbox.counts().started, 1);
-    assert.equal(sandbox.counts().destroyed, 1);
-    const [python, shell] = sandbox.commands;
+    assert.equal(sandbox.started.length, 1);
+    assert.equal(sandbox.destroyed, 1);
+    const [python, shell] = sandbox.executions;
     assert.match(python!.command, /^python3 -B -c '/);
     assert.ok(python!.command.endsWith(` './-rf.py' './it'\\''s.py'`), python!.command);
     assert.match(shell!.command, /bash -n -- "\$f"/);
@@ -166,7 +128,7 @@ describe('verification', () => {
     });
     failing.write('notes.txt', 'no parser for this\n');
     const verdict = await failing.verify();
-    assert.deepEqual(failing.sandbox.commands, [{ command: 'make test', timeoutMs: 30_000 }]);
+    assert.deepEqual(failing.sandbox.executions, [{ command: 'make test', timeoutMs: 30_000 }]);
     assert.equal(verdict.ok, false);
     const test = verdict.checks.find((check) => check.name === 'test command')!;
     assert.match(test.detail, /^exit 2\n/);
@@ -177,7 +139,7 @@ describe('verification', () => {
     passing.write('notes.txt', 'x\n');
     const ok = await passing.verify();
     assert.equal(ok.ok, true);
-    assert.deepEqual(passing.sandbox.commands, [{ command: 'true', timeoutMs: 5_000 }]);
+    assert.deepEqual(passing.sandbox.executions, [{ command: 'true', timeoutMs: 5_000 }]);
     assert.deepEqual(ok.checks.at(-1), { name: 'test command', ok: true, detail: 'true: exit 0' });
   });
 

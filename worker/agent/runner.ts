@@ -22,7 +22,7 @@ export interface RunResult {
   finished: boolean;
   /** Why it stopped, e.g. "done", "step limit 30 reached". */
   reason: string;
-  /** Bullet lines for the commit message and the pull request (seed 6.3). */
+  /** Bullet lines for the commit message and the pull request (docs/requirements.md#commit-message). */
   summary: string[];
   steps: StepRecord[];
   verdict: Verdict;

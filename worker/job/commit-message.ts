@@ -1,4 +1,4 @@
-// The commit message, exactly in the seed 6.3 shape:
+// The commit message, exactly in the required shape (docs/requirements.md#commit-message):
 //
 //   [auto-code] <issue title>
 //

@@ -1,6 +1,7 @@
-// The pull-request description: the seed 3.5 template (Japanese by default, as in the seed; English with
-// CW_PR_LANGUAGE=en) — related issue, model, time, changed files with a line each, the checklist — plus the
-// verification that ran, duration and token counts, and a collapsed summary of the agent's steps.
+// The pull-request description: the required template (docs/requirements.md#pull-requests; Japanese by
+// default, as required; English with CW_PR_LANGUAGE=en) — related issue, model, time, changed files with a
+// line each, the checklist — plus the verification that ran, duration and token counts, and a collapsed
+// summary of the agent's steps.
 // Everything that came from the issue or the model is untrusted: it is rendered inside code spans or
 // escaped, so it cannot break the Markdown, inject HTML, or ping people with @mentions.
 
@@ -130,7 +131,7 @@ export function pullRequestDescription(input: DescriptionInput): string {
   ].join('\n');
 }
 
-/** "2025-01-25 10:30:00 UTC", the seed's format. */
+/** "2025-01-25 10:30:00 UTC", the format of the required template (docs/requirements.md#pull-requests). */
 function formatTime(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

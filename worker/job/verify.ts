@@ -1,6 +1,7 @@
-// Verification of the agent's change, given to the runner as verify() (seed 3.4: "runs without syntax
-// errors"). Checks, in order: something changed; no change under .github/workflows/ unless allowed; every
-// changed file parses for its language; the repository's own test command (.codingworker.yml) passes.
+// Verification of the agent's change, given to the runner as verify() (docs/requirements.md#code-generation:
+// "runs without syntax errors"). Checks, in order: something changed; no change under .github/workflows/
+// unless allowed; every changed file parses for its language; the repository's own test command
+// (.codingworker.yml) passes.
 // JavaScript/TypeScript, JSON and YAML are parsed here in the worker (pure parsing, nothing executed).
 // Python (ast.parse, no .pyc written), shell (bash -n) and the test command touch untrusted code, so they
 // run INSIDE a sandbox container on the same workspace.

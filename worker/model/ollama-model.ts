@@ -1,5 +1,5 @@
 // The Model (worker/model/model.ts) on a local Ollama server, with the official `ollama` client.
-// Three facts shape it (docs/agent.md, FIELD-NOTES): Ollama truncates a prompt longer than num_ctx from the
+// Three facts shape it (docs/agent.md#ollama): Ollama truncates a prompt longer than num_ctx from the
 // front without an error, so num_ctx is sent on EVERY request; its default context (4096) is far too small
 // for an agent; and a streamed call can only be aborted through its own client, so each call gets one.
 import { Ollama } from 'ollama';

@@ -11,7 +11,7 @@ export const DEAD_LETTER_QUEUE_NAME = 'codingworker-tasks-dlq';
 /** fauxqs's fixed account id. */
 const ACCOUNT = '000000000000';
 
-/** The same attributes as the production queues (infra/ and seed FR-002). */
+/** The same attributes as the production queues (infra/ and docs/requirements.md#queue). */
 export const TASK_QUEUE_ATTRIBUTES = {
   VisibilityTimeout: '3600',
   MessageRetentionPeriod: String(4 * 24 * 3600),

@@ -1,10 +1,10 @@
 // THE one place that decides what happens to a failed task, from its error kind (worker/core/errors.ts) and
 // where it is in the retry schedule. Nothing else in the worker chooses between retrying and giving up.
 //
-// The schedule is settings.queue.retryDelaysSeconds (default 0,60,300, seed 7.2). A delay of 0 is a retry
-// at once inside the same delivery (no SQS receive used); a longer delay hides the message for that long
-// with ChangeMessageVisibility, which costs one of the queue's maxReceiveCount deliveries. With the
-// defaults and maxReceiveCount 3:
+// The schedule is settings.queue.retryDelaysSeconds (default 0,60,300, docs/requirements.md#retries). A delay
+// of 0 is a retry at once inside the same delivery (no SQS receive used); a longer delay hides the message
+// for that long with ChangeMessageVisibility, which costs one of the queue's maxReceiveCount deliveries. With
+// the defaults and maxReceiveCount 3:
 //   delivery 1: attempt 1 fails -> retry at once; attempt 2 fails -> visible again in 60 s
 //   delivery 2: fails -> visible again in 300 s
 //   delivery 3: fails -> the worker moves it to the dead-letter queue itself, with the reason.
@@ -45,7 +45,7 @@ function firstRetryOfDelivery(delays: readonly number[], receiveCount: number): 
 }
 
 export function decideRetry(failure: FailurePosition, schedule: RetrySchedule): RetryDecision {
-  // Permanent: retrying cannot help. Timeout and resource (seed 7.1): the task already ran to a hard
+  // Permanent: retrying cannot help. Timeout and resource (docs/requirements.md#errors): the task already ran to a hard
   // limit; running it again would repeat the damage, so it stops here and a person looks at it.
   if (failure.kind !== 'transient') return { action: 'dead-letter' };
   const index = firstRetryOfDelivery(schedule.delaysSeconds, failure.receiveCount) + failure.attempt - 1;
