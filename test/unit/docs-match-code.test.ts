@@ -39,15 +39,6 @@ function sourceText(): string {
   return texts.join('\n');
 }
 
-/** Files whose comments other changes own; they cite the old numbers until those changes land. Remove
- * each entry as its file is fixed. */
-const PENDING = [
-  'worker/core/settings.ts',
-  'worker/core/logger.ts',
-  'worker/core/errors.ts',
-  'worker/daemon/cloudwatch-metrics.ts',
-];
-
 /** Every text file below these folders (relative to the root), with its text. */
 function filesIn(dirs: string[]): Array<{ path: string; text: string }> {
   const files: Array<{ path: string; text: string }> = [];
@@ -166,7 +157,6 @@ describe('docs match the code', () => {
   test('code comments cite documents and sections that exist', () => {
     const broken: string[] = [];
     for (const { path, text } of filesIn(['worker', 'action', 'test', 'scripts'])) {
-      if (PENDING.includes(path)) continue;
       for (const match of text.matchAll(/\bdocs\/([\w.-]+\.md)(?:#([\w-]+))?/g)) {
         const [cited, file, anchor] = match as unknown as [string, string, string | undefined];
         let doc: string;
@@ -189,13 +179,11 @@ describe('docs match the code', () => {
       ...filesIn(['worker', 'action', 'test', 'scripts', 'docs']),
       { path: 'README.md', text: read(join(ROOT, 'README.md')) },
     ];
-    const found = files
-      .filter(({ path }) => !PENDING.includes(path))
-      .flatMap(({ path, text }) =>
-        text
-          .split('\n')
-          .flatMap((line, index) => (cited.test(line) ? [`${path}:${index + 1}: ${line.trim()}`] : [])),
-      );
+    const found = files.flatMap(({ path, text }) =>
+      text
+        .split('\n')
+        .flatMap((line, index) => (cited.test(line) ? [`${path}:${index + 1}: ${line.trim()}`] : [])),
+    );
     assert.deepEqual(found, []);
   });
 

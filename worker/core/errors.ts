@@ -2,10 +2,10 @@
 // never from matching message strings.
 
 /**
- * - transient: may succeed later (network, Ollama or GitHub down, 5xx) -> retried on the seed 7.2 schedule.
+ * - transient: may succeed later (network, Ollama or GitHub down, 5xx) -> retried on the schedule of docs/requirements.md#retries.
  * - permanent: will never succeed as is (malformed message, refused authentication, issue closed) -> DLQ now.
- * - timeout:   the task exceeded its hard time limit -> stopped, DLQ (seed 7.1).
- * - resource:  memory or disk exhausted -> stopped, DLQ and an alarm (seed 7.1).
+ * - timeout:   the task exceeded its hard time limit -> stopped, DLQ (docs/requirements.md#errors).
+ * - resource:  memory or disk exhausted -> stopped, DLQ and an alarm (docs/requirements.md#errors).
  */
 export type FailureKind = 'transient' | 'permanent' | 'timeout' | 'resource';
 

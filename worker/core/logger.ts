@@ -1,4 +1,4 @@
-// The worker's log: pino JSON lines with the seed 6.2 fields (timestamp, level, message, issue_number,
+// The worker's log: pino JSON lines with the fields of docs/requirements.md#logging (timestamp, level, message, issue_number,
 // repository, worker_id), to stdout and optionally to a daily-rotated file. Secrets are removed twice:
 // from every argument before pino sees it (by key and pattern) and from every finished line (by pattern).
 import type { Writable } from 'node:stream';

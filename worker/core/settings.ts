@@ -1,5 +1,5 @@
 // Worker settings: read once at start-up from the environment, validated, typed.
-// Every field documents its default. docs/configuration.md lists the same table for operators.
+// Every field documents its default. docs/setup.md#appendix-worker-settings lists the same table for operators.
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -28,17 +28,17 @@ export const SettingsSchema = z
       region: optionalText,
       /** AWS_ENDPOINT_URL_SQS: the SDK's standard endpoint override (emulators). Default: AWS. */
       endpoint: optionalText,
-      /** CW_CONCURRENCY: tasks run at once. Default 1 (seed FR-003). */
+      /** CW_CONCURRENCY: tasks run at once. Default 1 (docs/requirements.md#worker). */
       concurrency: positive(1),
-      /** CW_WAIT_TIME_SECONDS: SQS long-poll wait, 0-20. Default 20 (seed FR-003). */
+      /** CW_WAIT_TIME_SECONDS: SQS long-poll wait, 0-20. Default 20 (docs/requirements.md#worker). */
       waitTimeSeconds: z.coerce.number().int().min(0).max(20).default(20),
-      /** CW_VISIBILITY_TIMEOUT: seconds a received message stays hidden. Default 3600 (seed FR-002). */
+      /** CW_VISIBILITY_TIMEOUT: seconds a received message stays hidden. Default 3600 (docs/requirements.md#queue). */
       visibilityTimeoutSeconds: z.coerce.number().int().min(1).max(43_200).default(3_600),
       /** CW_HEARTBEAT_INTERVAL: seconds between visibility extensions while a task runs. Default 300. */
       heartbeatIntervalSeconds: positive(300),
-      /** CW_TASK_TIMEOUT: hard limit for one task in seconds. Default 3600 (seed FR-004). */
+      /** CW_TASK_TIMEOUT: hard limit for one task in seconds. Default 3600 (docs/requirements.md#code-generation). */
       taskTimeoutSeconds: z.coerce.number().int().min(1).max(43_200).default(3_600),
-      /** CW_RETRY_DELAYS: seconds before each retry of a transient failure. Default "0,60,300" (seed 7.2). */
+      /** CW_RETRY_DELAYS: seconds before each retry of a transient failure. Default "0,60,300" (docs/requirements.md#retries). */
       retryDelaysSeconds: z
         .string()
         .default('0,60,300')
@@ -50,11 +50,11 @@ export const SettingsSchema = z
       embeddedPort: z.coerce.number().int().min(0).max(65_535).default(9_324),
     }),
     log: z.object({
-      /** CW_LOG_LEVEL: debug, info, warn or error. Default info (seed FR-003). */
+      /** CW_LOG_LEVEL: debug, info, warn or error. Default info (docs/requirements.md#worker). */
       level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
       /** CW_LOG_FILE: JSON-lines log file, rotated daily and kept 7 days. Default: stdout only. */
       file: optionalText,
-      /** CW_LOG_RETENTION_DAYS: rotated files kept. Default 7 (seed MAINT-001). */
+      /** CW_LOG_RETENTION_DAYS: rotated files kept. Default 7 (docs/requirements.md#logging). */
       retentionDays: positive(7),
     }),
     health: z.object({
@@ -70,7 +70,7 @@ export const SettingsSchema = z
     model: z.object({
       /** OLLAMA_HOST: the Ollama server. Default http://127.0.0.1:11434. */
       host: z.string().default('http://127.0.0.1:11434'),
-      /** CW_MODEL: the Ollama model. Default qwen2.5-coder:1.5b (seed FR-004). */
+      /** CW_MODEL: the Ollama model. Default qwen2.5-coder:1.5b (docs/requirements.md#code-generation). */
       name: z.string().min(1).default('qwen2.5-coder:1.5b'),
       /** CW_NUM_CTX: context window sent as options.num_ctx on every request. Default 32768. */
       contextTokens: z.coerce.number().int().min(2_048).default(32_768),
@@ -130,7 +130,7 @@ export const SettingsSchema = z
       triggerLabel: z.string().min(1).default('auto-code'),
       /** CW_MIN_PERMISSION: least permission the labeller must hold. Default write. */
       minPermission: z.enum(['read', 'triage', 'write', 'maintain', 'admin']).default('write'),
-      /** CW_PR_LANGUAGE: ja (default, as the seed) or en. */
+      /** CW_PR_LANGUAGE: ja (default, docs/requirements.md#pull-requests) or en. */
       prLanguage: z.enum(['ja', 'en']).default('ja'),
       /** CW_PR_DRAFT: open pull requests as drafts. Default false. */
       draft: flag(false),

@@ -1,4 +1,4 @@
-// Opt-in CloudWatch metrics (seed MAINT-002): how long tasks take and how they end, published under
+// Opt-in CloudWatch metrics (docs/requirements.md#monitoring): how long tasks take and how they end, published under
 // CW_CLOUDWATCH_NAMESPACE. Queue depth and the age of the oldest task need nothing from the worker: SQS
 // reports them to CloudWatch itself (AWS/SQS). The local Prometheus endpoint (health-server.ts) is separate.
 //

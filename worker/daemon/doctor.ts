@@ -8,11 +8,7 @@ import { errorMessage } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import { createSqsClient } from '../queue/consumer.ts';
 import { resolveDeadLetterTarget } from '../queue/dead-letter.ts';
-import {
-  EMBEDDED_CREDENTIALS,
-  embeddedQueueUrl,
-  TASK_QUEUE_ATTRIBUTES,
-} from '../queue/embedded-queue.ts';
+import { EMBEDDED_CREDENTIALS, embeddedQueueUrl, TASK_QUEUE_ATTRIBUTES } from '../queue/embedded-queue.ts';
 import { deliveriesNeeded } from '../queue/retry-policy.ts';
 import { jobChecks } from './compose.ts';
 import type { Check, CheckResult } from './doctor-check.ts';

@@ -29,7 +29,7 @@ export function createMetrics(): Metrics {
       name: 'codingworker_task_duration_seconds',
       help: 'Time one delivery of a task took, by outcome.',
       labelNames: ['outcome'],
-      // From a no-op to the seed's one-hour limit.
+      // From a no-op to the one-hour task limit (docs/requirements.md#worker).
       buckets: [0.1, 1, 10, 30, 60, 120, 300, 600, 1200, 1800, 2700, 3600],
       registers: [registry],
     }),

@@ -1,4 +1,4 @@
-// The worker's GitHub API client: Octokit with the retry plugin (5xx, seed: 3 retries) and the throttling
+// The worker's GitHub API client: Octokit with the retry plugin (5xx, 3 retries: docs/requirements.md#retries) and the throttling
 // plugin (403/429 rate limits, Retry-After, secondary limits) — no hand-written retry or rate-limit code.
 // Two ways to authenticate:
 // - a personal access token (GITHUB_TOKEN / GH_TOKEN): progress on commits as commit statuses;

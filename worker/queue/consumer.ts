@@ -199,7 +199,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     const log = taskLogger(logger, task).child({ message_id: message.MessageId });
     log.info({ receive_count: receiveCount }, 'task started');
 
-    // Keeps the message hidden while the task runs; seed tasks may take the full hour.
+    // Keeps the message hidden while the task runs; a task may take the full hour (docs/requirements.md#worker).
     const heartbeat = setInterval(() => {
       setVisibility(message, settings.visibilityTimeoutSeconds).catch((error: unknown) => {
         log.warn({ error }, 'heartbeat could not extend the message visibility');
