@@ -6,14 +6,9 @@ import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
 import { imageStatus } from '../../worker/sandbox/image.ts';
-import {
-  createDockerSandboxProvider,
-  LABEL_TASK,
-  LABEL_WORKER,
-  SANDBOX_ENV,
-  type Sandbox,
-} from '../../worker/sandbox/sandbox.ts';
+import { LABEL_TASK, LABEL_WORKER, SANDBOX_ENV, type Sandbox } from '../../worker/sandbox/sandbox.ts';
 import {
   docker,
   gitWorkspace,

@@ -9,12 +9,10 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { failureKind } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
+import { classifyDockerError } from '../../worker/sandbox/docker-errors.ts';
+import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
 import { readPackages, recipeDirectory, recipeHash } from '../../worker/sandbox/image.ts';
-import {
-  CappedOutput,
-  classifyDockerError,
-  createDockerSandboxProvider,
-} from '../../worker/sandbox/sandbox.ts';
+import { CappedOutput } from '../../worker/sandbox/output-cap.ts';
 
 function capture(limit: number, chunks: Array<string | Buffer>): CappedOutput {
   const output = new CappedOutput(limit);

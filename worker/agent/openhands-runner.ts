@@ -14,15 +14,10 @@ import type { Logger } from 'pino';
 import { TimeoutError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
-import {
-  CappedOutput,
-  classifyDockerError,
-  LABEL_TASK,
-  LABEL_WORKER,
-  lendWorkspace,
-  SANDBOX_ENV,
-  SANDBOX_HOME,
-} from '../sandbox/sandbox.ts';
+import { classifyDockerError } from '../sandbox/docker-errors.ts';
+import { CappedOutput } from '../sandbox/output-cap.ts';
+import { LABEL_TASK, LABEL_WORKER, SANDBOX_ENV, SANDBOX_HOME } from '../sandbox/sandbox.ts';
+import { lendWorkspace } from '../sandbox/workspace-lending.ts';
 import { retryTaskPrompt, taskPrompt } from './prompts.ts';
 import type { RunInput, Runner, RunResult, StepRecord } from './runner.ts';
 import { endTrajectory, startTrajectory, type Trajectory } from './trajectory.ts';
