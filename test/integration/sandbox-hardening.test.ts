@@ -62,6 +62,7 @@ describe('the Docker sandbox is locked down', () => {
     assert.equal(host.MemorySwap, 300 * 1024 * 1024);
     assert.equal(host.NanoCpus, 1.5e9);
     assert.equal(host.OomScoreAdj, 500);
+    assert.equal(host.IpcMode, 'private');
     assert.equal(info.Config.User, '1000:1000', 'a root-owned workspace is lent to the sandbox user 1000');
     assert.deepEqual(info.Config.Env, SANDBOX_ENV);
     assert.equal(info.Config.Labels[LABEL_TASK], 'hardening-1');

@@ -6,12 +6,12 @@ import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
 import { DockerSandbox } from './docker-container.ts';
 import { classifyDockerError } from './docker-errors.ts';
+import { hardenedHostConfig, writableTmpfs } from './hardening.ts';
 import {
   DEFAULT_SANDBOX_IMAGE,
   LABEL_TASK,
   LABEL_WORKER,
   SANDBOX_ENV,
-  SANDBOX_HOME,
   type Sandbox,
   type SandboxProvider,
 } from './sandbox.ts';
@@ -71,47 +71,18 @@ class DockerSandboxProvider implements SandboxProvider {
     const { taskId, workspace } = options;
     await this.removeLeftBehind();
     const lent = await lendWorkspace(workspace);
-    const { uid, gid } = lent;
-    const megabytes = this.settings.memoryMb * 1024 * 1024;
     let container: Docker.Container | undefined;
     try {
-      container = await this.docker.createContainer({
-        name: `codingworker-${slug(taskId)}-${Math.random().toString(36).slice(2, 8)}`,
-        Image: this.settings.image,
-        Cmd: KEEP_ALIVE,
-        User: `${uid}:${gid}`,
-        WorkingDir: '/workspace',
-        Env: SANDBOX_ENV,
-        Labels: { [LABEL_TASK]: taskId, [LABEL_WORKER]: this.workerId },
-        NetworkDisabled: true,
-        HostConfig: {
-          NetworkMode: 'none',
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          ReadonlyRootfs: true,
-          Tmpfs: {
-            '/tmp': 'rw,noexec,nosuid,nodev,size=512m',
-            // Docker's tmpfs default is noexec; the home allows exec: pip --user and friends put tools in ~/.local.
-            [SANDBOX_HOME]: `rw,exec,nosuid,nodev,size=256m,uid=${uid},gid=${gid}`,
-          },
-          Binds: [`${workspace}:/workspace:rw`],
-          PidsLimit: this.settings.pids,
-          Memory: megabytes,
-          MemorySwap: megabytes,
-          NanoCpus: Math.round(this.settings.cpus * 1e9),
-          // Under host memory pressure the sandbox goes before Ollama or the worker.
-          OomScoreAdj: 500,
-          IpcMode: 'private',
-          LogConfig: { Type: 'none', Config: {} },
-        },
-      });
+      container = await this.docker.createContainer(
+        sandboxContainerOptions(this.settings, { taskId, workspace, workerId: this.workerId, user: lent }),
+      );
       await container.start();
     } catch (error) {
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await lent.giveBack().catch(() => undefined);
       throw classifyDockerError(error, this.settings.image);
     }
-    this.logger.debug({ container: container.id, taskId, uid }, 'Sandbox started');
+    this.logger.debug({ container: container.id, taskId, uid: lent.uid }, 'Sandbox started');
     return new DockerSandbox(this.docker, container, this.settings, this.logger, lent, (id) =>
       this.leftBehind.add(id),
     );
@@ -170,6 +141,32 @@ class DockerSandboxProvider implements SandboxProvider {
     }
     return [engine, image];
   }
+}
+
+/** The sandbox container: the hardening spec, no network at all, only the workspace mounted. */
+export function sandboxContainerOptions(
+  settings: SandboxSettings,
+  target: { taskId: string; workspace: string; workerId: string; user: { uid: number; gid: number } },
+): Docker.ContainerCreateOptions {
+  const { taskId, workspace, workerId, user } = target;
+  return {
+    name: `codingworker-${slug(taskId)}-${Math.random().toString(36).slice(2, 8)}`,
+    Image: settings.image,
+    Cmd: KEEP_ALIVE,
+    User: `${user.uid}:${user.gid}`,
+    WorkingDir: '/workspace',
+    Env: SANDBOX_ENV,
+    Labels: { [LABEL_TASK]: taskId, [LABEL_WORKER]: workerId },
+    NetworkDisabled: true,
+    HostConfig: {
+      ...hardenedHostConfig(settings),
+      NetworkMode: 'none',
+      Tmpfs: writableTmpfs({ ...user, tmpMb: 512, homeMb: 256, tmpExec: false }),
+      Binds: [`${workspace}:/workspace:rw`],
+      // Output is read through exec streams; the engine keeps no log files of an untrusted command.
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
 }
 
 function slug(text: string): string {
