@@ -245,7 +245,7 @@ async function runOpenHands(
     return { exitCode, events, stderr: stderr.text(), otherStdout: otherStdout.text() };
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw classifyDockerError(error, settings.agent.openhandsImage);
+    throw classifyDockerError(error, container ? undefined : settings.agent.openhandsImage);
   } finally {
     await container?.remove({ force: true }).catch((error: unknown) => {
       if ((error as { statusCode?: number }).statusCode !== 404) {

@@ -238,7 +238,7 @@ export class DockerSandbox implements Sandbox {
     } catch {
       // The engine itself is unreachable: classified below.
     }
-    return classifyDockerError(error, this.settings.image);
+    return classifyDockerError(error);
   }
 }
 

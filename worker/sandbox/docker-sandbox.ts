@@ -80,7 +80,8 @@ class DockerSandboxProvider implements SandboxProvider {
     } catch (error) {
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await lent.giveBack().catch(() => undefined);
-      throw classifyDockerError(error, this.settings.image);
+      // Only the create request is about the image; a later 404 is the new container gone.
+      throw classifyDockerError(error, container ? undefined : this.settings.image);
     }
     this.logger.debug({ container: container.id, taskId, uid: lent.uid }, 'Sandbox started');
     return new DockerSandbox(this.docker, container, this.settings, this.logger, lent, (id) =>
@@ -96,7 +97,7 @@ class DockerSandboxProvider implements SandboxProvider {
         filters: { label: [`${LABEL_WORKER}=${this.workerId}`] },
       });
     } catch (error) {
-      throw classifyDockerError(error, this.settings.image);
+      throw classifyDockerError(error);
     }
     for (const info of found) {
       await this.docker
