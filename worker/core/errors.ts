@@ -43,6 +43,20 @@ export class ResourceError extends TaskError {
   }
 }
 
+/**
+ * The operator stopped the task (Ctrl-C or SIGTERM to `codingworker run`). Not a failure of the task, so
+ * it has no FailureKind: the command reports it as cancelled, with the shell's 128 + signal number.
+ */
+export class CancelledError extends Error {
+  readonly signal: NodeJS.Signals;
+
+  constructor(signal: NodeJS.Signals) {
+    super(`cancelled by ${signal}`);
+    this.name = 'CancelledError';
+    this.signal = signal;
+  }
+}
+
 const RESOURCE_CODES = new Set(['ENOSPC', 'ENOMEM', 'EDQUOT', 'EMFILE', 'ENFILE']);
 
 /** The kind of any thrown value. Untyped errors count as transient: retrying is safer than losing a task. */
