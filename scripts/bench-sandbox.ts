@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { loadSettings } from '../worker/core/settings.ts';
+import { createDockerSandboxProvider } from '../worker/sandbox/docker-sandbox.ts';
 import { type BuildMethod, buildSandboxImage } from '../worker/sandbox/image.ts';
-import { createDockerSandboxProvider, DEFAULT_SANDBOX_IMAGE } from '../worker/sandbox/sandbox.ts';
+import { DEFAULT_SANDBOX_IMAGE } from '../worker/sandbox/sandbox.ts';
 
 const { values } = parseArgs({
   options: {

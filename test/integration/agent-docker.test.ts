@@ -11,11 +11,8 @@ import { createBuiltinRunner } from '../../worker/agent/builtin-runner.ts';
 import type { Verdict } from '../../worker/agent/runner.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import { createOllamaModel } from '../../worker/model/ollama-model.ts';
-import {
-  createDockerSandboxProvider,
-  DEFAULT_SANDBOX_IMAGE,
-  LABEL_WORKER,
-} from '../../worker/sandbox/sandbox.ts';
+import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
+import { DEFAULT_SANDBOX_IMAGE, LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 import { type ScriptedOllama, startScriptedOllama } from '../support/scripted-ollama.ts';
 import { taskMessage } from '../support/task-messages.ts';
 import { createThrowawayRepo, type ThrowawayRepo } from '../support/throwaway-repo.ts';

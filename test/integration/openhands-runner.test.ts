@@ -193,6 +193,8 @@ describe('the OpenHands runner against a stand-in CLI image', () => {
       assert.deepEqual(inspected.HostConfig.CapDrop, ['ALL']);
       assert.equal(inspected.HostConfig.Memory, 512 * 1024 * 1024);
       assert.equal(inspected.HostConfig.PidsLimit, 200);
+      assert.equal(inspected.HostConfig.OomScoreAdj, 500);
+      assert.equal(inspected.HostConfig.IpcMode, 'private');
       assert.equal(inspected.Config.User, '1000:1000');
     } finally {
       (events as unknown as { destroy(): void }).destroy();

@@ -6,14 +6,9 @@ import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
 import { imageStatus } from '../../worker/sandbox/image.ts';
-import {
-  createDockerSandboxProvider,
-  LABEL_TASK,
-  LABEL_WORKER,
-  SANDBOX_ENV,
-  type Sandbox,
-} from '../../worker/sandbox/sandbox.ts';
+import { LABEL_TASK, LABEL_WORKER, SANDBOX_ENV, type Sandbox } from '../../worker/sandbox/sandbox.ts';
 import {
   docker,
   gitWorkspace,
@@ -67,6 +62,7 @@ describe('the Docker sandbox is locked down', () => {
     assert.equal(host.MemorySwap, 300 * 1024 * 1024);
     assert.equal(host.NanoCpus, 1.5e9);
     assert.equal(host.OomScoreAdj, 500);
+    assert.equal(host.IpcMode, 'private');
     assert.equal(info.Config.User, '1000:1000', 'a root-owned workspace is lent to the sandbox user 1000');
     assert.deepEqual(info.Config.Env, SANDBOX_ENV);
     assert.equal(info.Config.Labels[LABEL_TASK], 'hardening-1');

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createDockerSandboxProvider, type Sandbox } from '../../worker/sandbox/sandbox.ts';
+import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
+import type { Sandbox } from '../../worker/sandbox/sandbox.ts';
 import {
   docker,
   removeTestContainers,

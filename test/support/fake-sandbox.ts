@@ -1,11 +1,7 @@
 // A hand-built Sandbox for unit tests: each command is answered by a handler, with the same contract as
 // the Docker sandbox (capped output, exit code 124 and timedOut at the time limit, abort honoured).
-import {
-  CappedOutput,
-  type ExecResult,
-  type Sandbox,
-  type SandboxProvider,
-} from '../../worker/sandbox/sandbox.ts';
+import { CappedOutput } from '../../worker/sandbox/output-cap.ts';
+import type { ExecResult, Sandbox, SandboxProvider } from '../../worker/sandbox/sandbox.ts';
 
 export type CommandHandler = (
   command: string,

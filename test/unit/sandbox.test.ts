@@ -9,12 +9,10 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { failureKind } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
+import { classifyDockerError } from '../../worker/sandbox/docker-errors.ts';
+import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
 import { readPackages, recipeDirectory, recipeHash } from '../../worker/sandbox/image.ts';
-import {
-  CappedOutput,
-  classifyDockerError,
-  createDockerSandboxProvider,
-} from '../../worker/sandbox/sandbox.ts';
+import { CappedOutput } from '../../worker/sandbox/output-cap.ts';
 
 function capture(limit: number, chunks: Array<string | Buffer>): CappedOutput {
   const output = new CappedOutput(limit);
@@ -86,6 +84,33 @@ describe('classifyDockerError', () => {
     );
     assert.equal(failureKind(error), 'transient');
     assert.match(error.message, /codingworker sandbox build/);
+  });
+
+  test('the kind comes from statusCode and code, whatever the message says', () => {
+    const missing = classifyDockerError({ statusCode: 404, json: { message: 'nothing here' } }, image);
+    assert.match(missing.message, /sandbox image .* is missing/);
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']) {
+      const lost = classifyDockerError(Object.assign(new Error('socket trouble'), { code }));
+      assert.equal(failureKind(lost), 'transient', code);
+      assert.match(lost.message, /Docker engine is not reachable/, code);
+    }
+    const full = classifyDockerError(Object.assign(new Error('write failed'), { code: 'EDQUOT' }), image);
+    assert.equal(failureKind(full), 'resource');
+  });
+
+  test('a message that merely contains the words is not taken for the kind', () => {
+    // A container that is gone: 404, but not about an image, whatever its name says.
+    const gone = classifyDockerError({ statusCode: 404, json: { message: 'No such container: image-42' } });
+    assert.doesNotMatch(gone.message, /sandbox build/);
+    assert.equal(failureKind(gone), 'transient');
+    // A refused request that quotes a file name: not a full disk.
+    const refused = classifyDockerError(
+      { statusCode: 400, json: { message: 'invalid mount /no space left on device: bad path' } },
+      image,
+    );
+    assert.equal(failureKind(refused), 'transient');
+    const plain = classifyDockerError(new Error('no space left on device (said a log line)'), image);
+    assert.equal(failureKind(plain), 'transient');
   });
 });
 

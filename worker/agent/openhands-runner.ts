@@ -14,15 +14,11 @@ import type { Logger } from 'pino';
 import { TimeoutError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
-import {
-  CappedOutput,
-  classifyDockerError,
-  LABEL_TASK,
-  LABEL_WORKER,
-  lendWorkspace,
-  SANDBOX_ENV,
-  SANDBOX_HOME,
-} from '../sandbox/sandbox.ts';
+import { classifyDockerError } from '../sandbox/docker-errors.ts';
+import { hardenedHostConfig, writableTmpfs } from '../sandbox/hardening.ts';
+import { CappedOutput } from '../sandbox/output-cap.ts';
+import { LABEL_TASK, LABEL_WORKER, SANDBOX_ENV } from '../sandbox/sandbox.ts';
+import { lendWorkspace } from '../sandbox/workspace-lending.ts';
 import { retryTaskPrompt, taskPrompt } from './prompts.ts';
 import type { RunInput, Runner, RunResult, StepRecord } from './runner.ts';
 import { endTrajectory, startTrajectory, type Trajectory } from './trajectory.ts';
@@ -207,43 +203,11 @@ async function runOpenHands(
     // The socket is group-owned (docker): the container user needs that group to use it.
     groups.push(String((await stat(socket)).gid));
   }
-  const megabytes = settings.sandbox.memoryMb * 1024 * 1024;
   let container: Docker.Container | undefined;
   try {
-    container = await docker.createContainer({
-      name: `codingworker-openhands-${task(input)}-${Math.random().toString(36).slice(2, 8)}`,
-      Image: settings.agent.openhandsImage,
-      Cmd: ['openhands', '--headless', '--json', '--override-with-envs', '-t', prompt],
-      User: `${lent.uid}:${lent.gid}`,
-      WorkingDir: '/workspace',
-      Env: openHandsEnvironment(settings),
-      Labels: {
-        [LABEL_TASK]: `${input.task.repository}#${input.task.issue_number}`,
-        [LABEL_WORKER]: settings.workerId || hostname(),
-        'codingworker.runner': 'openhands',
-      },
-      AttachStdout: true,
-      AttachStderr: true,
-      HostConfig: {
-        NetworkMode: settings.agent.openhandsNetwork,
-        // Ollama on the host: Docker Desktop knows this name; Linux engines need the host-gateway mapping.
-        ExtraHosts: settings.agent.openhandsNetwork === 'none' ? [] : ['host.docker.internal:host-gateway'],
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        ReadonlyRootfs: true,
-        // exec allowed: the OpenHands binary (PyInstaller) unpacks itself into /tmp and runs from there.
-        Tmpfs: {
-          '/tmp': 'rw,exec,nosuid,nodev,size=1g',
-          [SANDBOX_HOME]: `rw,exec,nosuid,nodev,size=512m,uid=${lent.uid},gid=${lent.gid}`,
-        },
-        Binds: binds,
-        GroupAdd: groups,
-        PidsLimit: settings.sandbox.pids,
-        Memory: megabytes,
-        MemorySwap: megabytes,
-        NanoCpus: Math.round(settings.sandbox.cpus * 1e9),
-      },
-    });
+    container = await docker.createContainer(
+      openHandsContainerOptions(settings, { input, prompt, user: lent, binds, groups }),
+    );
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     // The attach stream ends once the container's output is flushed: only then is the event list complete.
     const flushed = new Promise<void>((resolve) => {
@@ -281,7 +245,7 @@ async function runOpenHands(
     return { exitCode, events, stderr: stderr.text(), otherStdout: otherStdout.text() };
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw classifyDockerError(error, settings.agent.openhandsImage);
+    throw classifyDockerError(error, container ? undefined : settings.agent.openhandsImage);
   } finally {
     await container?.remove({ force: true }).catch((error: unknown) => {
       if ((error as { statusCode?: number }).statusCode !== 404) {
@@ -292,7 +256,46 @@ async function runOpenHands(
   }
 }
 
-function task(input: RunInput): string {
+/** The OpenHands container: the sandbox's hardening, plus the network it needs to reach Ollama. */
+export function openHandsContainerOptions(
+  settings: Settings,
+  run: {
+    input: Pick<RunInput, 'task'>;
+    prompt: string;
+    user: { uid: number; gid: number };
+    binds: string[];
+    groups: string[];
+  },
+): Docker.ContainerCreateOptions {
+  const { input, prompt, user, binds, groups } = run;
+  return {
+    name: `codingworker-openhands-${task(input)}-${Math.random().toString(36).slice(2, 8)}`,
+    Image: settings.agent.openhandsImage,
+    Cmd: ['openhands', '--headless', '--json', '--override-with-envs', '-t', prompt],
+    User: `${user.uid}:${user.gid}`,
+    WorkingDir: '/workspace',
+    Env: openHandsEnvironment(settings),
+    Labels: {
+      [LABEL_TASK]: `${input.task.repository}#${input.task.issue_number}`,
+      [LABEL_WORKER]: settings.workerId || hostname(),
+      'codingworker.runner': 'openhands',
+    },
+    AttachStdout: true,
+    AttachStderr: true,
+    HostConfig: {
+      ...hardenedHostConfig(settings.sandbox),
+      NetworkMode: settings.agent.openhandsNetwork,
+      // Ollama on the host: Docker Desktop knows this name; Linux engines need the host-gateway mapping.
+      ExtraHosts: settings.agent.openhandsNetwork === 'none' ? [] : ['host.docker.internal:host-gateway'],
+      // exec allowed: the OpenHands binary (PyInstaller) unpacks itself into /tmp and runs from there.
+      Tmpfs: writableTmpfs({ ...user, tmpMb: 1024, homeMb: 512, tmpExec: true }),
+      Binds: binds,
+      GroupAdd: groups,
+    },
+  };
+}
+
+function task(input: Pick<RunInput, 'task'>): string {
   return `${input.task.repository.replace(/[^A-Za-z0-9_.-]+/g, '-')}-${input.task.issue_number}`.slice(0, 40);
 }
 

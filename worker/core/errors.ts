@@ -43,15 +43,72 @@ export class ResourceError extends TaskError {
   }
 }
 
-const RESOURCE_CODES = new Set(['ENOSPC', 'ENOMEM', 'EDQUOT', 'EMFILE', 'ENFILE']);
+/**
+ * The operator stopped the task (Ctrl-C or SIGTERM to `codingworker run`). Not a failure of the task, so
+ * it has no FailureKind: the command reports it as cancelled, with the shell's 128 + signal number.
+ */
+export class CancelledError extends Error {
+  readonly signal: NodeJS.Signals;
 
-/** The kind of any thrown value. Untyped errors count as transient: retrying is safer than losing a task. */
+  constructor(signal: NodeJS.Signals) {
+    super(`cancelled by ${signal}`);
+    this.name = 'CancelledError';
+    this.signal = signal;
+  }
+}
+
+const RESOURCE_CODES = new Set(['ENOSPC', 'ENOMEM', 'EDQUOT', 'EMFILE', 'ENFILE']);
+/** Node and undici codes of a connection that failed or broke: the other side may answer later. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+interface UntypedFailure {
+  name?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  /** The HTTP status, as dockerode (statusCode), Octokit (status) and the AWS SDK ($metadata) carry it. */
+  statusCode?: unknown;
+  status?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+}
+
+/**
+ * The kind of any thrown value. An untyped error is transient only when it is recognisably a network
+ * failure or a 5xx/429 answer; anything else (an internal error, git plumbing, a bug) is permanent:
+ * retrying it would only repeat it, three times, before the dead-letter queue.
+ */
 export function failureKind(error: unknown): FailureKind {
   if (error instanceof TaskError) return error.kind;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && RESOURCE_CODES.has(code)) return 'resource';
-  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return 'timeout';
-  return 'transient';
+  const detail = (typeof error === 'object' && error !== null ? error : {}) as UntypedFailure;
+  if (typeof detail.code === 'string' && RESOURCE_CODES.has(detail.code)) return 'resource';
+  if (detail.name === 'TimeoutError') return 'timeout';
+  return isNetworkFailure(detail) || isRetryableStatus(detail) ? 'transient' : 'permanent';
+}
+
+function isNetworkFailure(detail: UntypedFailure): boolean {
+  if (typeof detail.code === 'string' && NETWORK_CODES.has(detail.code)) return true;
+  // fetch() rejects with TypeError('fetch failed') whose cause carries the socket's code.
+  const cause = detail.cause as UntypedFailure | undefined;
+  return typeof cause?.code === 'string' && NETWORK_CODES.has(cause.code);
+}
+
+function isRetryableStatus(detail: UntypedFailure): boolean {
+  const status = detail.statusCode ?? detail.status ?? detail.$metadata?.httpStatusCode;
+  return typeof status === 'number' && (status >= 500 || status === 429);
 }
 
 export function errorMessage(error: unknown): string {

@@ -13,7 +13,8 @@ import { createGitHubForge } from '../forge/github-forge.ts';
 import { createJobHandler, removeAbandonedWorkspaces } from '../job/pipeline.ts';
 import { createOllamaModel } from '../model/ollama-model.ts';
 import type { TaskHandler } from '../queue/task-handler.ts';
-import { createDockerSandboxProvider, type SandboxProvider } from '../sandbox/sandbox.ts';
+import { createDockerSandboxProvider } from '../sandbox/docker-sandbox.ts';
+import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import type { Check } from './doctor-check.ts';
 
 export function createSandboxProvider(settings: Settings, logger: Logger, docker?: Docker): SandboxProvider {

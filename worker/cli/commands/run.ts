@@ -3,12 +3,14 @@
 // repository has the branch auto-code/issue-<N>. Without it, the GitHub forge, as the daemon does: the
 // issue is re-checked, the branch pushed, one pull request opened and the progress comment kept.
 // The pull-request description is printed on stdout (logs go to stderr).
-// Exit codes: 0 done or already done, 1 failed (the reason on stderr), 3 skipped.
+// Exit codes: 0 done or already done, 1 failed (the reason on stderr), 3 skipped, 130 / 143 cancelled by
+// SIGINT (Ctrl-C) / SIGTERM.
 import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseTaskMessage, type TaskMessage } from '../../../action/task-message.ts';
-import { errorMessage, failureKind, TimeoutError } from '../../core/errors.ts';
+import { CancelledError, errorMessage, failureKind, TimeoutError } from '../../core/errors.ts';
 import { createLogger, taskLogger } from '../../core/logger.ts';
 import { loadSettings } from '../../core/settings.ts';
 import { createGitHubForgeFromSettings, createRunner, createSandboxProvider } from '../../daemon/compose.ts';
@@ -69,7 +71,7 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
       ),
     settings.queue.taskTimeoutSeconds * 1_000,
   );
-  const interrupt = () => controller.abort(new TimeoutError('interrupted'));
+  const interrupt = (signal: NodeJS.Signals) => controller.abort(new CancelledError(signal));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
@@ -85,10 +87,11 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
     }
     console.error(`codingworker run: ${result.status}: ${result.detail}`);
     return result.status === 'already-done' ? 0 : EXIT_SKIPPED;
-  } catch (error) {
+  } catch (thrown) {
+    // After an abort its reason is the outcome, whatever the pipeline threw on its way out.
+    const error = controller.signal.aborted ? controller.signal.reason : thrown;
     await reportFailure(forge, task, error);
-    console.error(`codingworker run: failed (${failureKind(error)}): ${errorMessage(error)}`);
-    return 1;
+    return failureExit(error);
   } finally {
     clearTimeout(timeout);
     process.off('SIGINT', interrupt);
@@ -104,6 +107,18 @@ async function readTask(file: string): Promise<TaskMessage> {
   const parsed = parseTaskMessage(text);
   if (!parsed.ok) throw new Error(`--message ${file}: ${parsed.reason}`);
   return parsed.task;
+}
+
+/** The stderr line and the exit code of a run that did not complete. */
+function failureExit(error: unknown): number {
+  if (error instanceof CancelledError) {
+    console.error(
+      `codingworker run: cancelled (${error.signal}): the container and the workspace are removed`,
+    );
+    return 128 + constants.signals[error.signal];
+  }
+  console.error(`codingworker run: failed (${failureKind(error)}): ${errorMessage(error)}`);
+  return 1;
 }
 
 /** The one-shot command has no retry: the forge is told the task failed, best effort. */

@@ -3,12 +3,10 @@ import { type Command, Option } from 'commander';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { loadSettings } from '../../core/settings.ts';
+import { classifyDockerError } from '../../sandbox/docker-errors.ts';
+import { createDockerSandboxProvider } from '../../sandbox/docker-sandbox.ts';
 import { type BuildMethod, buildSandboxImage, defaultBuildMethod, imageStatus } from '../../sandbox/image.ts';
-import {
-  classifyDockerError,
-  createDockerSandboxProvider,
-  DEFAULT_SANDBOX_IMAGE,
-} from '../../sandbox/sandbox.ts';
+import { DEFAULT_SANDBOX_IMAGE } from '../../sandbox/sandbox.ts';
 
 export function register(program: Command): void {
   const sandbox = program.command('sandbox').description('the Docker sandbox the agent runs commands in');
