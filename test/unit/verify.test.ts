@@ -181,13 +181,18 @@ describe('verification', () => {
   });
 
   it('stops a long test command as soon as the signal aborts, and removes its sandbox', async () => {
-    // The fake, like the Docker sandbox, runs a hanging command until its timeout (30 s) or the abort.
-    const provider = createFakeSandboxProvider((command) => (command === 'sleep 1000' ? 'hang' : {}));
-    const run = await setup({ repoConfig: { test: 'sleep 1000' }, sandboxProvider: provider });
-    run.write('feature.txt', 'x\n');
+    // The fake, like the Docker sandbox, runs a hanging command until its timeout (30 s) or the abort,
+    // which comes once the test command is running (not after a fixed delay: a slow machine may not have
+    // reached it yet).
     const controller = new AbortController();
     const reason = new Error('the task ran longer than 3600 s');
-    setTimeout(() => controller.abort(reason), 100);
+    const provider = createFakeSandboxProvider((command) => {
+      if (command !== 'sleep 1000') return {};
+      setTimeout(() => controller.abort(reason), 50);
+      return 'hang';
+    });
+    const run = await setup({ repoConfig: { test: 'sleep 1000' }, sandboxProvider: provider });
+    run.write('feature.txt', 'x\n');
     const started = performance.now();
     await assert.rejects(run.verify(controller.signal), reason);
     assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
