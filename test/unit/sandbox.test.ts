@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { failureKind } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
-import { classifyDockerError } from '../../worker/sandbox/docker-errors.ts';
+import { classifyDockerError, sandboxImage } from '../../worker/sandbox/docker-errors.ts';
 import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
 import { readPackages, recipeDirectory, recipeHash } from '../../worker/sandbox/image.ts';
 import { CappedOutput } from '../../worker/sandbox/output-cap.ts';
@@ -65,14 +65,17 @@ describe('classifyDockerError', () => {
   test('a full disk is a resource failure', () => {
     const error = classifyDockerError(
       { statusCode: 500, json: { message: 'write /var/lib/docker/tmp/x: no space left on device' } },
-      image,
+      sandboxImage(image),
     );
     assert.equal(failureKind(error), 'resource');
     assert.match(error.message, /docker system prune/);
   });
 
   test('an unreachable engine is transient and says what to start', () => {
-    const error = classifyDockerError(Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }), image);
+    const error = classifyDockerError(
+      Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }),
+      sandboxImage(image),
+    );
     assert.equal(failureKind(error), 'transient');
     assert.match(error.message, /start Docker Desktop or dockerd/);
   });
@@ -80,21 +83,36 @@ describe('classifyDockerError', () => {
   test('a missing image says to build it', () => {
     const error = classifyDockerError(
       { statusCode: 404, json: { message: `No such image: ${image}` } },
-      image,
+      sandboxImage(image),
     );
     assert.equal(failureKind(error), 'transient');
     assert.match(error.message, /codingworker sandbox build/);
+    // Another image (the OpenHands one) gets its own fix, not the sandbox's.
+    const other = classifyDockerError({ statusCode: 404 }, { image: 'oh:latest', fix: 'unset CW_RUNNER' });
+    assert.match(other.message, /the image oh:latest is missing: unset CW_RUNNER/);
+  });
+
+  test('a request the engine refuses (400) is permanent: the same request fails on every retry', () => {
+    const refused = classifyDockerError({ statusCode: 400, json: { message: 'invalid mount config' } });
+    assert.equal(failureKind(refused), 'permanent');
+    assert.match(refused.message, /Docker refused the request \(HTTP 400\): invalid mount config/);
   });
 
   test('the kind comes from statusCode and code, whatever the message says', () => {
-    const missing = classifyDockerError({ statusCode: 404, json: { message: 'nothing here' } }, image);
-    assert.match(missing.message, /sandbox image .* is missing/);
+    const missing = classifyDockerError(
+      { statusCode: 404, json: { message: 'nothing here' } },
+      sandboxImage(image),
+    );
+    assert.match(missing.message, /image .* is missing/);
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']) {
       const lost = classifyDockerError(Object.assign(new Error('socket trouble'), { code }));
       assert.equal(failureKind(lost), 'transient', code);
       assert.match(lost.message, /Docker engine is not reachable/, code);
     }
-    const full = classifyDockerError(Object.assign(new Error('write failed'), { code: 'EDQUOT' }), image);
+    const full = classifyDockerError(
+      Object.assign(new Error('write failed'), { code: 'EDQUOT' }),
+      sandboxImage(image),
+    );
     assert.equal(failureKind(full), 'resource');
   });
 
@@ -106,10 +124,13 @@ describe('classifyDockerError', () => {
     // A refused request that quotes a file name: not a full disk.
     const refused = classifyDockerError(
       { statusCode: 400, json: { message: 'invalid mount /no space left on device: bad path' } },
-      image,
+      sandboxImage(image),
     );
-    assert.equal(failureKind(refused), 'transient');
-    const plain = classifyDockerError(new Error('no space left on device (said a log line)'), image);
+    assert.equal(failureKind(refused), 'permanent');
+    const plain = classifyDockerError(
+      new Error('no space left on device (said a log line)'),
+      sandboxImage(image),
+    );
     assert.equal(failureKind(plain), 'transient');
   });
 });

@@ -245,7 +245,12 @@ async function runOpenHands(
     return { exitCode, events, stderr: stderr.text(), otherStdout: otherStdout.text() };
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw classifyDockerError(error, container ? undefined : settings.agent.openhandsImage);
+    throw classifyDockerError(
+      error,
+      container
+        ? undefined
+        : { image: settings.agent.openhandsImage, fix: 'build it (docs/openhands.md), or unset CW_RUNNER' },
+    );
   } finally {
     await container?.remove({ force: true }).catch((error: unknown) => {
       if ((error as { statusCode?: number }).statusCode !== 404) {

@@ -1,7 +1,7 @@
 // Docker API failures as task error kinds (worker/core/errors.ts), with a message that says what to do.
 // The kind comes from the HTTP status the engine answered (dockerode's `statusCode`) or from the Node
 // error `code` of a socket that failed; a message is only ever quoted, never searched for the kind.
-import { ResourceError, TransientError } from '../core/errors.ts';
+import { PermanentError, ResourceError, TransientError } from '../core/errors.ts';
 
 interface DockerFailure {
   statusCode?: number;
@@ -19,11 +19,23 @@ const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
  */
 const DAEMON_ENOSPC = /: no space left on device(?::|$)/i;
 
+/** The image a failed request creates a container from, and how the user gets it. */
+export interface ImageUse {
+  image: string;
+  /** E.g. "run codingworker sandbox build". */
+  fix: string;
+}
+
+/** For the sandbox image: how `codingworker sandbox build` is named in every message. */
+export function sandboxImage(image: string): ImageUse {
+  return { image, fix: 'run codingworker sandbox build' };
+}
+
 /**
- * Maps a Docker API failure to a task error kind. `image`: the image the failed request creates a
+ * Maps a Docker API failure to a task error kind. `creating`: the image the failed request creates a
  * container from; only then does a 404 mean that image is missing (elsewhere it is a container gone).
  */
-export function classifyDockerError(error: unknown, image?: string): Error {
+export function classifyDockerError(error: unknown, creating?: ImageUse): Error {
   const detail = (error ?? {}) as DockerFailure;
   const message = detail.json?.message ?? detail.message ?? String(error);
   const status = detail.statusCode;
@@ -38,10 +50,13 @@ export function classifyDockerError(error: unknown, image?: string): Error {
       { cause: error },
     );
   }
-  if (status === 404 && image !== undefined) {
-    return new TransientError(`the sandbox image ${image} is missing: run codingworker sandbox build`, {
-      cause: error,
-    });
+  if (status === 404 && creating !== undefined) {
+    return new TransientError(`the image ${creating.image} is missing: ${creating.fix}`, { cause: error });
+  }
+  if (status === 400) {
+    // The engine refused the request itself (a bad parameter, e.g. a mount from the settings): the same
+    // request fails the same way on every retry.
+    return new PermanentError(`Docker refused the request (HTTP 400): ${message}`, { cause: error });
   }
   return new TransientError(`Docker failed${status ? ` (HTTP ${status})` : ''}: ${message}`, {
     cause: error,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
 import { DockerSandbox } from './docker-container.ts';
-import { classifyDockerError } from './docker-errors.ts';
+import { classifyDockerError, sandboxImage } from './docker-errors.ts';
 import { hardenedHostConfig, writableTmpfs } from './hardening.ts';
 import {
   DEFAULT_SANDBOX_IMAGE,
@@ -81,7 +81,7 @@ class DockerSandboxProvider implements SandboxProvider {
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await lent.giveBack().catch(() => undefined);
       // Only the create request is about the image; a later 404 is the new container gone.
-      throw classifyDockerError(error, container ? undefined : this.settings.image);
+      throw classifyDockerError(error, container ? undefined : sandboxImage(this.settings.image));
     }
     this.logger.debug({ container: container.id, taskId, uid: lent.uid }, 'Sandbox started');
     return new DockerSandbox(this.docker, container, this.settings, this.logger, lent, (id) =>

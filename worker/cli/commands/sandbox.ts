@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { loadSettings } from '../../core/settings.ts';
-import { classifyDockerError } from '../../sandbox/docker-errors.ts';
+import { classifyDockerError, sandboxImage } from '../../sandbox/docker-errors.ts';
 import { createDockerSandboxProvider } from '../../sandbox/docker-sandbox.ts';
 import { type BuildMethod, buildSandboxImage, defaultBuildMethod, imageStatus } from '../../sandbox/image.ts';
 import { DEFAULT_SANDBOX_IMAGE } from '../../sandbox/sandbox.ts';
@@ -43,7 +43,7 @@ export function register(program: Command): void {
         const logger = pino({ level: options.verbose ? 'debug' : 'info' }, humanLines);
         const docker = new Docker();
         const status = await imageStatus(docker, options.tag).catch((error: unknown) => {
-          throw classifyDockerError(error, options.tag);
+          throw classifyDockerError(error, sandboxImage(options.tag));
         });
         if (options.ifMissing && status === 'current') {
           console.error(`sandbox image ${options.tag} is present and current`);
