@@ -71,6 +71,19 @@ describe('GitHub forge: prepare re-validates against GitHub', () => {
     assert.match(await skipReason(fixture.task({ issue_number: 99 })), /no longer exists/);
   });
 
+  it('lets a bot listed in CW_ALLOWED_BOTS through, as the action does, and still skips an unlisted bot', async () => {
+    fixture = await startForgeFixture({ env: { CW_ALLOWED_BOTS: 'renovate[bot], dependabot[bot]' } });
+    const { forge, server } = fixture;
+    server.addUser('renovate[bot]', 'Bot');
+    server.addUser('evil[bot]', 'Bot');
+    // Apps are not collaborators: the action vouches for a listed bot without a role, so must the worker.
+    assert.equal((await forge.prepare(fixture.task({ sender: 'renovate[bot]' }))).action, 'run');
+    assert.equal((await forge.prepare(fixture.task({ sender: 'Renovate[bot]' }))).action, 'run');
+    const refused = await forge.prepare(fixture.task({ sender: 'evil[bot]' }));
+    assert.equal(refused.action, 'skip');
+    assert.match(refused.action === 'skip' ? refused.reason : '', /evil\[bot\].* bot .*CW_ALLOWED_BOTS/);
+  });
+
   it('treats an open PR with our commit and a merged PR as done, and never resurrects a closed one', async () => {
     fixture = await startForgeFixture();
     const { forge, server } = fixture;

@@ -1,12 +1,13 @@
 // The GitHub forge's prepare: re-validates a task against GitHub (the issue is open and still labelled,
-// the labeller still may trigger tasks, the repository is not archived) and looks for earlier work.
+// the labeller still may trigger tasks by the action's own rule, the repository is not archived) and looks for earlier work.
 // Decisions on earlier work (docs/github.md):
 // - open PR from the branch holding a CodingWorker commit for this issue -> already-done;
 //   open PR without one -> run, force-push the branch and update that PR (never a second one);
 // - merged PR -> already-done; closed unmerged PR -> skip (a maintainer closed it: never resurrected).
 import type { Logger } from 'pino';
 import { isTriggerLabel } from '../../action/event-filter.ts';
-import { effectiveLevel, PERMISSION_LEVELS } from '../../action/permission.ts';
+import type { RepositoryRole } from '../../action/github-api.ts';
+import { judgeSender } from '../../action/permission.ts';
 import type { TaskMessage } from '../../action/task-message.ts';
 import { taskBranch } from '../job/commit-message.ts';
 import type { Preparation } from './forge.ts';
@@ -74,35 +75,67 @@ async function issueProblem(client: GitHubClient, task: TaskMessage): Promise<Sk
   return undefined;
 }
 
-/** Why the labeller may no longer trigger tasks: their role now is below CW_MIN_PERMISSION. */
+/**
+ * Why the labeller may no longer trigger tasks, judged by the action's own policy (action/permission.ts):
+ * a bot must be listed in CW_ALLOWED_BOTS, a user must now hold at least CW_MIN_PERMISSION.
+ */
 async function senderProblem(
   client: GitHubClient,
   settings: GitHubSettings,
   task: TaskMessage,
 ): Promise<Skip | undefined> {
+  const sender = { login: task.sender, type: await accountType(client, task) };
+  const verdict = await judgeSender(sender, {
+    minimum: settings.minPermission,
+    allowedBots: settings.allowedBots,
+    lookup: (login) => roleOf(client, task, login),
+  });
+  if (verdict.allowed) return undefined;
+  if (verdict.as === 'unlisted-bot') {
+    return {
+      action: 'skip',
+      reason: `${task.sender}, who added the label, is a bot not listed in CW_ALLOWED_BOTS`,
+    };
+  }
+  const level = verdict.as === 'below-minimum' ? verdict.level : 'none';
+  return {
+    action: 'skip',
+    reason: `${task.sender}, who added the label, now has the ${level} role on ${task.repository}, below CW_MIN_PERMISSION=${settings.minPermission}`,
+  };
+}
+
+/** 'User' or 'Bot': the task message carries only the login. Undefined when the account is gone. */
+async function accountType(client: GitHubClient, task: TaskMessage): Promise<string | undefined> {
+  const { octokit } = repositoryOf(client, task);
+  return octokit.rest.users
+    .getByUsername({ username: task.sender })
+    .then((response) => response.data.type)
+    .catch((error: unknown) => {
+      if (statusOf(error) === 404) return undefined;
+      throw classify(error, `reading the account ${task.sender}`);
+    });
+}
+
+/** The login's role on the task's repository, as the action reads it; null when not a collaborator. */
+async function roleOf(
+  client: GitHubClient,
+  task: TaskMessage,
+  login: string,
+): Promise<RepositoryRole | null> {
   const { owner, repo, octokit } = repositoryOf(client, task);
   const role = await octokit.rest.repos
-    .getCollaboratorPermissionLevel({ owner, repo, username: task.sender })
+    .getCollaboratorPermissionLevel({ owner, repo, username: login })
     .then((response) => response.data)
     .catch((error: unknown) => {
       if (statusOf(error) === 404) return undefined;
-      throw classify(error, `reading ${task.sender}'s permission on ${task.repository}`);
+      throw classify(error, `reading ${login}'s permission on ${task.repository}`);
     });
-  const level = role
-    ? effectiveLevel({
-        roleName: role.role_name,
-        permission: role.permission,
-        ...(role.user?.permissions ? { permissions: role.user.permissions } : {}),
-      })
-    : 'none';
-  const needed = settings.minPermission;
-  if (level === 'none' || PERMISSION_LEVELS.indexOf(level) < PERMISSION_LEVELS.indexOf(needed)) {
-    return {
-      action: 'skip',
-      reason: `${task.sender}, who added the label, now has the ${level} role on ${task.repository}, below CW_MIN_PERMISSION=${needed}`,
-    };
-  }
-  return undefined;
+  if (!role) return null;
+  return {
+    roleName: role.role_name,
+    permission: role.permission,
+    ...(role.user?.permissions ? { permissions: role.user.permissions } : {}),
+  };
 }
 
 /** A pull request from the task branch that settles the task, or undefined to run it. */
