@@ -62,12 +62,12 @@ describe('verification', () => {
     } = {},
   ) {
     const workspace = join(repo.scratch, `verify-${++counter}`);
-    await git.clone(repo.path, workspace, { branch: 'main' });
-    await git.createBranch(workspace, 'auto-code/issue-1');
+    const cloned = await git.clone(repo.path, workspace, { branch: 'main' });
+    await cloned.createBranch('auto-code/issue-1');
     const sandbox = fakeSandbox(options.answer);
     const verify = createVerifier({
       workspace,
-      git,
+      git: cloned,
       sandboxProvider: options.sandboxProvider ?? sandbox.provider,
       taskId: 'owner-repo-1',
       repoConfig: options.repoConfig ?? {},
@@ -79,7 +79,7 @@ describe('verification', () => {
       mkdirSync(join(workspace, path, '..'), { recursive: true });
       writeFileSync(join(workspace, path), text);
     };
-    return { verify, write, sandbox, workspace };
+    return { verify, write, sandbox, workspace, cloned };
   }
 
   it('fails when nothing changed, and says so to the agent', async () => {
@@ -199,7 +199,7 @@ describe('verification', () => {
     const verdict = await run.verify();
     assert.equal(verdict.ok, true);
     assert.deepEqual(
-      (await git.changedFiles(workspace)).map((file) => file.path),
+      (await run.cloned.changedFiles()).map((file) => file.path),
       ['feature.txt'],
     );
     assert.equal(existsSync(join(workspace, '.coverage')), false);

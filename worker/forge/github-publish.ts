@@ -5,7 +5,6 @@ import type { TaskMessage } from '../../action/task-message.ts';
 import { PermanentError } from '../core/errors.ts';
 import { redactText } from '../core/redact.ts';
 import { taskBranch } from '../job/commit-message.ts';
-import { createGit } from '../job/git.ts';
 import type { ChangeSet, Forge } from './forge.ts';
 import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { classify, statusOf } from './github-errors.ts';
@@ -57,12 +56,10 @@ function settledWhileRunning(pulls: PullSummary[], branch: string): Published | 
 async function push(options: PublishOptions, task: TaskMessage, change: ChangeSet, cloneUrl: string) {
   const { owner, repo, octokit } = repositoryOf(options.client, task);
   const branch = taskBranch(task.issue_number);
-  // The branch belongs to CodingWorker: a commit from an earlier, interrupted delivery is replaced.
-  const git = createGit({
-    author: { name: options.settings.authorName, email: options.settings.authorEmail },
-    config: await options.gitConfig(task),
-  });
-  await git.push(change.workspace, cloneUrl, branch, { force: true }).catch(async (error: unknown) => {
+  // The branch belongs to CodingWorker: a commit from an earlier, interrupted delivery is replaced. A fresh
+  // credential: an App token from before the agent ran may be close to expiry.
+  const credentials = await options.gitConfig(task);
+  await change.repo.push(cloneUrl, branch, { force: true, credentials }).catch(async (error: unknown) => {
     // Another delivery pushing the same commit at the same moment wins the ref lock; that is success.
     const remote = await octokit.rest.repos.getBranch({ owner, repo, branch }).catch(() => undefined);
     if (remote?.data.commit.sha !== change.commitSha) throw error;
