@@ -1,7 +1,7 @@
 // The GitHub forge's reports: the issue's single progress comment, and the commit's status (token) or
 // check run (App). Reports are best effort and serialised per issue; "working" updates are throttled.
 import type { Logger } from 'pino';
-import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
+import { isProgressComment, PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import type { TaskMessage } from '../../action/task-message.ts';
 import { errorMessage } from '../core/errors.ts';
 import { redactText } from '../core/redact.ts';
@@ -14,7 +14,6 @@ import { progressCommentBody, progressSummary } from './progress-comment.ts';
 
 /** The name of the check run and the context of the commit status. */
 export const CHECK_NAME = 'CodingWorker';
-const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
 export interface ReportsOptions {
   client: GitHubClient;
@@ -105,11 +104,13 @@ async function findComment(task: TaskMessage, octokit: GitHubOctokit, owner: str
     issue_number: task.issue_number,
     per_page: 100,
   });
-  // A marker planted by an outsider does not count: only a bot, owner, member or collaborator wrote ours.
-  return comments.find(
-    (comment) =>
-      comment.body?.includes(PROGRESS_MARKER) &&
-      (comment.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.author_association)),
+  // The action's rule: a marker planted by an outsider does not count.
+  return comments.find((comment) =>
+    isProgressComment({
+      body: comment.body,
+      authorType: comment.user?.type,
+      authorAssociation: comment.author_association,
+    }),
   )?.id;
 }
 
