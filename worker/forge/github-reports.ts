@@ -43,6 +43,10 @@ export function createReports(options: ReportsOptions): Reports {
         const at = options.now().getTime();
         if (state.lastWorkingAt !== undefined && at - state.lastWorkingAt < options.workingIntervalMs) return;
         state.lastWorkingAt = at;
+      } else {
+        // Another stage replaced "working" on the comment: the next "working" must show at once, or the
+        // comment keeps saying "verifying" while the agent works on.
+        state.lastWorkingAt = undefined;
       }
       const body = bodyOf(progress);
       try {

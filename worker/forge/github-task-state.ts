@@ -7,6 +7,7 @@ import type { TaskMessage } from '../../action/task-message.ts';
 export interface TaskState {
   cloneUrl?: string;
   commentId?: number;
+  /** When the last "working" report was written, while no other stage has been reported since. */
   lastWorkingAt?: number;
   commitSha?: string;
   checkRunId?: number;
