@@ -1,7 +1,7 @@
 // Reads every action input once, at the edge, into one typed settings object. Everything after this
 // works with ActionSettings and never calls getInput again.
 import { z } from 'zod';
-import { PERMISSION_LEVELS, type PermissionLevel } from './permission.ts';
+import { botListSchema, PERMISSION_LEVELS, type PermissionLevel } from './permission.ts';
 import { regionFromQueueUrl } from './queue-url.ts';
 
 export interface ActionSettings {
@@ -68,15 +68,7 @@ const booleanSchema = (name: string) =>
     })
     .transform((value) => value.toLowerCase() === 'true');
 
-const botListSchema = z
-  .string()
-  .transform((value) =>
-    value
-      .split(/[\s,]+/)
-      .map((login) => login.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, 'allowed-bots must list bot logins')));
+const botList = botListSchema('allowed-bots must list bot logins');
 
 /** Reads and validates every input; throws an Error whose message says which input to change and how. */
 export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv = process.env): ActionSettings {
@@ -105,7 +97,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv = process.
     minPermission: parse(permissionSchema, orDefault('min-permission', 'write')),
     githubToken: required('github-token', "leave it unset to use the job's GITHUB_TOKEN, or pass a token"),
     comment: parse(booleanSchema('comment'), orDefault('comment', 'true')),
-    allowedBots: parse(botListSchema, getInput('allowed-bots')),
+    allowedBots: parse(botList, getInput('allowed-bots')),
   };
 }
 

@@ -1,7 +1,7 @@
 // The first version of CodingWorker's single progress comment on an issue. It carries PROGRESS_MARKER so
 // that a re-run updates it instead of adding another, and the worker later edits the same comment.
-import type { GitHubApi, IssueComment } from './github-api.ts';
-import { PROGRESS_MARKER } from './progress-marker.ts';
+import type { GitHubApi } from './github-api.ts';
+import { isProgressComment, PROGRESS_MARKER } from './progress-marker.ts';
 
 export interface QueuedCommentFacts {
   issueNumber: number;
@@ -23,23 +23,13 @@ export function queuedCommentBody(facts: QueuedCommentFacts): string {
   ].join('\n');
 }
 
-/**
- * Updates the existing progress comment or creates it. A marker planted by an outsider is ignored: only
- * comments written by a bot or by a repository owner, member or collaborator count.
- */
+/** Updates the existing progress comment (isProgressComment: a planted marker is ignored) or creates it. */
 export async function ensureQueuedComment(
   api: GitHubApi,
   facts: QueuedCommentFacts,
 ): Promise<{ commentId: number; created: boolean }> {
   const body = queuedCommentBody(facts);
-  const existing = (await api.listComments(facts.issueNumber)).find(isOurProgressComment);
+  const existing = (await api.listComments(facts.issueNumber)).find(isProgressComment);
   if (existing) return { commentId: await api.updateComment(existing.id, body), created: false };
   return { commentId: await api.createComment(facts.issueNumber, body), created: true };
-}
-
-const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
-
-function isOurProgressComment(comment: IssueComment): boolean {
-  if (!comment.body.includes(PROGRESS_MARKER)) return false;
-  return comment.authorType === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.authorAssociation);
 }

@@ -68,7 +68,7 @@ describe('GitHub forge: canary tokens never leak', () => {
       const { forge, server } = fixture;
       const task = fixture.task();
       assert.equal((await forge.prepare(task)).action, 'run');
-      const { workspace, commitSha } = await fixture.makeChange(task);
+      const { repo: workspace, commitSha } = await fixture.makeChange(task);
       const secret = mode === 'app' ? await fixture.client.gitToken(FULL_NAME) : fixture.token;
       assert.match(secret, mode === 'app' ? /^ghs_/ : /^ghp_/);
 
@@ -84,7 +84,7 @@ describe('GitHub forge: canary tokens never leak', () => {
       commentVersions.push(repo.comments.map((comment) => comment.body).join('\n'));
       await forge.report(task, { stage: 'publishing', message: 'pushing', commitSha });
       const change: ChangeSet = {
-        workspace,
+        repo: workspace,
         branch: 'auto-code/issue-1',
         commitSha,
         title: '[auto-code] Add a greeting',
@@ -106,7 +106,7 @@ describe('GitHub forge: canary tokens never leak', () => {
 
       const places: Record<string, string> = {
         'git argv': await readFile(argvLog, 'utf8'),
-        'workspace (.git/config and everything else)': await allText(workspace),
+        'workspace (.git/config and everything else)': await allText(workspace.dir),
         logs: fixture.logLines.join('\n'),
         'every version of the comment': [
           ...commentVersions,

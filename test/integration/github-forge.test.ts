@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import type { ChangeSet } from '../../worker/forge/forge.ts';
+import type { TaskRepo } from '../../worker/job/git.ts';
 import { type ForgeFixture, FULL_NAME, startForgeFixture } from '../support/github-forge-fixture.ts';
 
 let fixture: ForgeFixture | undefined;
@@ -18,9 +19,9 @@ afterEach(async () => {
   }
 });
 
-function change(workspace: string, commitSha: string, issue = 1): ChangeSet {
+function change(repo: TaskRepo, commitSha: string, issue = 1): ChangeSet {
   return {
-    workspace,
+    repo,
     branch: `auto-code/issue-${issue}`,
     commitSha,
     title: '[auto-code] Add a greeting',
@@ -71,11 +72,24 @@ describe('GitHub forge: prepare re-validates against GitHub', () => {
     assert.match(await skipReason(fixture.task({ issue_number: 99 })), /no longer exists/);
   });
 
+  it('lets a bot listed in CW_ALLOWED_BOTS through, as the action does, and still skips an unlisted bot', async () => {
+    fixture = await startForgeFixture({ env: { CW_ALLOWED_BOTS: 'renovate[bot], dependabot[bot]' } });
+    const { forge, server } = fixture;
+    server.addUser('renovate[bot]', 'Bot');
+    server.addUser('evil[bot]', 'Bot');
+    // Apps are not collaborators: the action vouches for a listed bot without a role, so must the worker.
+    assert.equal((await forge.prepare(fixture.task({ sender: 'renovate[bot]' }))).action, 'run');
+    assert.equal((await forge.prepare(fixture.task({ sender: 'Renovate[bot]' }))).action, 'run');
+    const refused = await forge.prepare(fixture.task({ sender: 'evil[bot]' }));
+    assert.equal(refused.action, 'skip');
+    assert.match(refused.action === 'skip' ? refused.reason : '', /evil\[bot\].* bot .*CW_ALLOWED_BOTS/);
+  });
+
   it('treats an open PR with our commit and a merged PR as done, and never resurrects a closed one', async () => {
     fixture = await startForgeFixture();
     const { forge, server } = fixture;
     const task = fixture.task();
-    const { workspace, commitSha } = await fixture.makeChange(task);
+    const { repo: workspace, commitSha } = await fixture.makeChange(task);
     const published = await forge.publish(task, change(workspace, commitSha));
     assert.equal(published.created, true);
 
@@ -103,7 +117,7 @@ describe('GitHub forge: prepare re-validates against GitHub', () => {
     const first = await fixture.makeChange(task);
     // An open PR from the branch whose commit is not ours (e.g. someone pushed to the branch by hand).
     const repo = server.repository(FULL_NAME);
-    await forge.publish(task, change(first.workspace, first.commitSha));
+    await forge.publish(task, change(first.repo, first.commitSha));
     repo.pulls[0]!.body = 'by hand';
     const { execFileSync } = await import('node:child_process');
     execFileSync('git', [
@@ -115,7 +129,7 @@ describe('GitHub forge: prepare re-validates against GitHub', () => {
     ]);
     assert.equal((await forge.prepare(task)).action, 'run');
     const second = await fixture.makeChange(task);
-    const published = await forge.publish(task, change(second.workspace, second.commitSha));
+    const published = await forge.publish(task, change(second.repo, second.commitSha));
     assert.equal(published.created, false);
     assert.equal(repo.pulls.length, 1);
     assert.match(repo.pulls[0]!.body, /Resolves #1/);
@@ -139,7 +153,7 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
         lastAction: `ls -la #${step}`,
       });
     }
-    const { workspace, commitSha } = await fixture.makeChange(task);
+    const { repo: workspace, commitSha } = await fixture.makeChange(task);
     await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
     const published = await forge.publish(task, change(workspace, commitSha));
     await forge.report(task, {
@@ -194,7 +208,7 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     // Crash between push and PR: the PR creation never happens (the plugins give up on 502s).
     const crashed = await fixture.makeChange(task);
     server.failNext('pulls/create', { status: 502, times: 10 });
-    await assert.rejects(forge.publish(task, change(crashed.workspace, crashed.commitSha)), {
+    await assert.rejects(forge.publish(task, change(crashed.repo, crashed.commitSha)), {
       name: 'TransientError',
     });
     assert.equal(await server.branchSha(FULL_NAME, 'auto-code/issue-1'), crashed.commitSha);
@@ -204,8 +218,8 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     // The redelivery runs again (no PR yet), makes a new commit, replaces the branch and opens the PR.
     assert.equal((await forge.prepare(task)).action, 'run');
     const rerun = await fixture.makeChange(task);
-    const first = await forge.publish(task, change(rerun.workspace, rerun.commitSha));
-    const second = await forge.publish(task, change(rerun.workspace, rerun.commitSha));
+    const first = await forge.publish(task, change(rerun.repo, rerun.commitSha));
+    const second = await forge.publish(task, change(rerun.repo, rerun.commitSha));
     assert.equal(first.created, true);
     assert.deepEqual(second, { url: first.url, created: false });
     assert.equal(repo.pulls.length, 1);
@@ -217,7 +231,7 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     const { forge, server } = fixture;
     const task = fixture.task();
     const repo = server.repository(FULL_NAME);
-    const { workspace, commitSha } = await fixture.makeChange(task);
+    const { repo: workspace, commitSha } = await fixture.makeChange(task);
     await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
     const published = await forge.publish(task, change(workspace, commitSha));
     // ... the worker dies here. A new process (fresh forge state) gets the message again.
@@ -251,7 +265,7 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     fixture = await startForgeFixture();
     const { forge, server } = fixture;
     const task = fixture.task();
-    const { workspace, commitSha } = await fixture.makeChange(task);
+    const { repo: workspace, commitSha } = await fixture.makeChange(task);
     const results = await Promise.all([
       forge.publish(task, change(workspace, commitSha)),
       forge.publish(task, change(workspace, commitSha)),
@@ -271,7 +285,7 @@ describe('GitHub forge: publish and report are safe to repeat', () => {
     fixture = await startForgeFixture({ env: { CW_PR_DRAFT: 'true' } });
     const { forge, server } = fixture;
     const task = fixture.task();
-    const { workspace, commitSha } = await fixture.makeChange(task);
+    const { repo: workspace, commitSha } = await fixture.makeChange(task);
     await forge.publish(task, change(workspace, commitSha));
     assert.equal(server.repository(FULL_NAME).pulls[0]!.draft, true);
 
@@ -336,7 +350,7 @@ describe('GitHub forge: App authentication', () => {
     const task = fixture.task();
     const repo = server.repository(FULL_NAME);
     assert.equal((await forge.prepare(task)).action, 'run');
-    const { workspace, commitSha } = await fixture.makeChange(task);
+    const { repo: workspace, commitSha } = await fixture.makeChange(task);
     await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
     const published = await forge.publish(task, change(workspace, commitSha));
     await forge.report(task, {

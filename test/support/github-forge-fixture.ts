@@ -13,7 +13,7 @@ import type { Forge } from '../../worker/forge/forge.ts';
 import { createGitHubClient, type GitHubClient } from '../../worker/forge/github-client.ts';
 import { createGitHubForge } from '../../worker/forge/github-forge.ts';
 import { commitMessage } from '../../worker/job/commit-message.ts';
-import { createGit } from '../../worker/job/git.ts';
+import { createGit, type TaskRepo } from '../../worker/job/git.ts';
 import { type GitHubServer, startGitHubServer } from './github-server.ts';
 import { taskMessage } from './task-messages.ts';
 
@@ -35,7 +35,7 @@ export interface ForgeFixture {
   logLines: string[];
   task(overrides?: Partial<TaskMessage>): TaskMessage;
   /** Clones, commits one change like the pipeline does, and returns the workspace and commit. */
-  makeChange(task: TaskMessage, file?: string): Promise<{ workspace: string; commitSha: string }>;
+  makeChange(task: TaskMessage, file?: string): Promise<{ repo: TaskRepo; commitSha: string }>;
   close(): Promise<void>;
 }
 
@@ -132,18 +132,17 @@ export async function startForgeFixture(
         author: { name: settings.github.authorName, email: settings.github.authorEmail },
         config: await forge.gitConfig(task),
       });
-      await git.clone(preparation.repository.cloneUrl, workspace, {
+      const repo = await git.clone(preparation.repository.cloneUrl, workspace, {
         branch: preparation.repository.defaultBranch,
       });
-      await git.createBranch(workspace, preparation.repository.branch);
+      await repo.createBranch(preparation.repository.branch);
       const { writeFile, mkdir } = await import('node:fs/promises');
       await mkdir(join(workspace, 'src'), { recursive: true });
       await writeFile(
         join(workspace, file),
         `def hello():\n    return ${JSON.stringify(randomBytes(4).toString('hex'))}\n`,
       );
-      const commitSha = await git.commit(
-        workspace,
+      const commitSha = await repo.commit(
         commitMessage({
           title: task.title,
           issueNumber: task.issue_number,
@@ -152,7 +151,7 @@ export async function startForgeFixture(
           changedFiles: [file],
         }),
       );
-      return { workspace, commitSha };
+      return { repo, commitSha };
     },
     async close() {
       for (const root of workspaces) await rm(root, { recursive: true, force: true });

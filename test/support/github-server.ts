@@ -396,6 +396,19 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       },
     },
     {
+      operationId: 'users/get-by-username',
+      method: 'GET',
+      path: '/users/{username}',
+      handler: ({ params }) => {
+        const user = users.get(params.username!.toLowerCase());
+        if (!user) return notFound();
+        return {
+          status: 200,
+          body: { ...placeholderFor('public-user', baseUrl), ...userObject(user.login) },
+        };
+      },
+    },
+    {
       operationId: 'apps/get-authenticated',
       method: 'GET',
       path: '/app',

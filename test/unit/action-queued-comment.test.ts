@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GitHubApi, IssueComment } from '../../action/github-api.ts';
-import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
+import { isProgressComment, PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import { ensureQueuedComment, queuedCommentBody } from '../../action/queued-comment.ts';
 
 /** An in-memory issue thread. */
@@ -67,5 +67,19 @@ describe('queued comment', () => {
     ]);
     assert.deepEqual(await ensureQueuedComment(api, facts), { commentId: 100, created: true });
     assert.deepEqual(calls, ['list', 'create']);
+  });
+
+  it('isProgressComment, the rule the worker uses too: marker plus a bot or a trusted author', () => {
+    const body = `${PROGRESS_MARKER}\nworking`;
+    for (const association of ['OWNER', 'MEMBER', 'COLLABORATOR']) {
+      assert.equal(isProgressComment({ body, authorType: 'User', authorAssociation: association }), true);
+    }
+    assert.equal(isProgressComment({ body, authorType: 'Bot', authorAssociation: 'NONE' }), true);
+    assert.equal(isProgressComment({ body, authorType: 'User', authorAssociation: 'CONTRIBUTOR' }), false);
+    assert.equal(
+      isProgressComment({ body: 'no marker', authorType: 'Bot', authorAssociation: 'OWNER' }),
+      false,
+    );
+    assert.equal(isProgressComment({ body: null, authorType: 'Bot', authorAssociation: 'OWNER' }), false);
   });
 });

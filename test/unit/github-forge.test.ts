@@ -95,6 +95,21 @@ describe('GitHub forge: progress comment', () => {
     assert.deepEqual(calls, ['list', 'create', 'update 1', 'update 1', 'update 1']);
   });
 
+  it('shows "working" again right after "verifying": the throttle restarts when the stage changes', async () => {
+    const calls: string[] = [];
+    const clock = { now: 0 };
+    const forge = forgeWith('https://api.github.com', calls, clock);
+    await forge.report(task, { stage: 'working', message: 'step 1', step: 1 });
+    clock.now = 5_000;
+    await forge.report(task, { stage: 'verifying', message: 'checking the change (round 1)' });
+    clock.now = 10_000;
+    // The agent works on after a failed verification: the comment must not keep saying "verifying".
+    await forge.report(task, { stage: 'working', message: 'step 2', step: 2 });
+    clock.now = 15_000;
+    await forge.report(task, { stage: 'working', message: 'step 3', step: 3 });
+    assert.deepEqual(calls, ['list', 'create', 'update 1', 'update 1'], 'step 3 is throttled, step 2 is not');
+  });
+
   it('shows untrusted text only as inert, redacted code spans', () => {
     const body = progressCommentBody(
       {

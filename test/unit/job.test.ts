@@ -48,9 +48,9 @@ function fakeForge(repoPath: string, preparation?: Preparation) {
       reports.push(progress);
     },
     async publish(_task, change) {
-      const env = gitEnvironment([['safe.directory', change.workspace]]);
-      const log = await runGit(['-C', change.workspace, 'log', '-1', '--format=%H%n%B'], { env });
-      published.push({ ...change, log, exists: existsSync(change.workspace) });
+      const env = gitEnvironment([['safe.directory', change.repo.dir]]);
+      const log = await runGit(['-C', change.repo.dir, 'log', '-1', '--format=%H%n%B'], { env });
+      published.push({ ...change, log, exists: existsSync(change.repo.dir) });
       return { url: 'https://example.invalid/pull/1', created: true };
     },
   };

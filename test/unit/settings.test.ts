@@ -52,3 +52,16 @@ test('bad values name their environment variable', () => {
   assert.throws(() => loadSettings({ CW_LOG_LEVEL: 'verbose' }), /CW_LOG_LEVEL/);
   assert.throws(() => loadSettings({ CW_EMBEDDED_QUEUE_PORT: '70000' }), /CW_EMBEDDED_QUEUE_PORT/);
 });
+
+test("CW_ALLOWED_BOTS lists bot logins as the action's allowed-bots input does, default none", () => {
+  assert.deepEqual(loadSettings({}).github.allowedBots, []);
+  assert.deepEqual(loadSettings({ CW_ALLOWED_BOTS: 'renovate[bot], dependabot[bot]' }).github.allowedBots, [
+    'renovate[bot]',
+    'dependabot[bot]',
+  ]);
+  assert.throws(
+    () => loadSettings({ CW_ALLOWED_BOTS: 'ok[bot], not a login!' }),
+    (error: unknown) =>
+      error instanceof SettingsError && /CW_ALLOWED_BOTS: must list bot logins/.test(error.message),
+  );
+});

@@ -24,12 +24,12 @@ describe('verification', () => {
     } = {},
   ) {
     const workspace = join(repo.scratch, `verify-${++counter}`);
-    await git.clone(repo.path, workspace, { branch: 'main' });
-    await git.createBranch(workspace, 'auto-code/issue-1');
+    const cloned = await git.clone(repo.path, workspace, { branch: 'main' });
+    await cloned.createBranch('auto-code/issue-1');
     const sandbox = createFakeSandboxProvider(options.answer);
     const verify = createVerifier({
       workspace,
-      git,
+      git: cloned,
       sandboxProvider: options.sandboxProvider ?? sandbox,
       taskId: 'owner-repo-1',
       repoConfig: options.repoConfig ?? {},
@@ -41,7 +41,7 @@ describe('verification', () => {
       mkdirSync(join(workspace, path, '..'), { recursive: true });
       writeFileSync(join(workspace, path), text);
     };
-    return { verify, write, sandbox, workspace };
+    return { verify, write, sandbox, workspace, cloned };
   }
 
   it('fails when nothing changed, and says so to the agent', async () => {
@@ -161,7 +161,7 @@ describe('verification', () => {
     const verdict = await run.verify();
     assert.equal(verdict.ok, true);
     assert.deepEqual(
-      (await git.changedFiles(workspace)).map((file) => file.path),
+      (await run.cloned.changedFiles()).map((file) => file.path),
       ['feature.txt'],
     );
     assert.equal(existsSync(join(workspace, '.coverage')), false);

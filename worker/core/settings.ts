@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { botListSchema } from '../../action/permission.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -130,6 +131,9 @@ export const SettingsSchema = z
       triggerLabel: z.string().min(1).default('auto-code'),
       /** CW_MIN_PERMISSION: least permission the labeller must hold. Default write. */
       minPermission: z.enum(['read', 'triage', 'write', 'maintain', 'admin']).default('write'),
+      /** CW_ALLOWED_BOTS: bot logins (comma separated, e.g. renovate[bot]) that may trigger tasks though
+       * they hold no role, as the action's allowed-bots input. Default: none (every bot is skipped). */
+      allowedBots: botListSchema('must list bot logins, e.g. renovate[bot]').default([]),
       /** CW_PR_LANGUAGE: ja (default, docs/requirements.md#pull-requests) or en. */
       prLanguage: z.enum(['ja', 'en']).default('ja'),
       /** CW_PR_DRAFT: open pull requests as drafts. Default false. */
@@ -211,6 +215,7 @@ const ENV_NAMES: Record<string, string> = {
   'github.installationId': 'CW_GITHUB_INSTALLATION_ID',
   'github.triggerLabel': 'CW_TRIGGER_LABEL',
   'github.minPermission': 'CW_MIN_PERMISSION',
+  'github.allowedBots': 'CW_ALLOWED_BOTS',
   'github.prLanguage': 'CW_PR_LANGUAGE',
   'github.draft': 'CW_PR_DRAFT',
   'github.allowWorkflowChanges': 'CW_ALLOW_WORKFLOW_CHANGES',

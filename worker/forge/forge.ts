@@ -2,6 +2,7 @@
 // `codingworker run --repo-path`). The job pipeline (worker/job/pipeline.ts) depends only on this interface.
 // Every method must be safe to call again for the same task: SQS delivers at least once.
 import type { TaskMessage } from '../../action/task-message.ts';
+import type { TaskRepo } from '../job/git.ts';
 
 export interface RepositoryInfo {
   /** What git clones from: an https URL as the API returns it, or a local path. */
@@ -34,8 +35,8 @@ export interface Progress {
 }
 
 export interface ChangeSet {
-  /** The checkout holding the commit. */
-  workspace: string;
+  /** The checkout holding the commit; the forge pushes through it, so what the agent planted never runs. */
+  repo: Pick<TaskRepo, 'dir' | 'push'>;
   branch: string;
   commitSha: string;
   /** Pull request title and Markdown body. */

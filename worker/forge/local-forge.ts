@@ -1,19 +1,18 @@
 // A Forge for a local git repository: `codingworker run --repo-path <repo>` runs one task with no queue
 // and no GitHub. The task's result is a branch auto-code/issue-<N> pushed back into that repository;
 // progress goes to the log. The repository is the operator's own, so it is trusted — git still runs with
-// the hardened environment of worker/job/git.ts.
+// the hardened environment of worker/job/git.ts, and the push goes through the pipeline's TaskRepo.
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { TaskMessage } from '../../action/task-message.ts';
 import { PermanentError } from '../core/errors.ts';
 import { isWorkerCommitMessage, taskBranch } from '../job/commit-message.ts';
-import { createGit, GitCommandError, gitEnvironment, runGit } from '../job/git.ts';
+import { GitCommandError, gitEnvironment, runGit } from '../job/git.ts';
 import type { ChangeSet, Forge, Preparation, Progress } from './forge.ts';
 
 export interface LocalForgeOptions {
   /** Absolute path of the repository (its work tree). */
   repoPath: string;
-  author: { name: string; email: string };
   logger: Logger;
 }
 
@@ -62,11 +61,8 @@ export function createLocalForge(options: LocalForgeOptions): Forge {
     },
 
     async publish(_task: TaskMessage, change: ChangeSet): Promise<{ url: string; created: boolean }> {
-      await createGit({ author: options.author, allowFileProtocol: true }).push(
-        change.workspace,
-        repoPath,
-        change.branch,
-      );
+      // The pipeline cloned from repoPath, a local path, so the clone allows the file protocol it pushes by.
+      await change.repo.push(repoPath, change.branch);
       return { url: locationOf(repoPath, change.branch), created: true };
     },
   };

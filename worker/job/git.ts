@@ -2,8 +2,9 @@
 // everything in it — including .git/config, hooks and attributes — is untrusted. Every git child runs with
 // a hardened environment: no system/global config, hooks disabled, no fsmonitor, no prompts, and the
 // forge's credentials (Forge.gitConfig) passed ONLY through GIT_CONFIG_COUNT in the child's environment —
-// never in argv, a URL or .git/config. Before host git reads a workspace again, the repository's config is
-// restored to what clone wrote, so filters, textconv, includes or url rewrites the agent planted never run.
+// never in argv, a URL or .git/config. clone returns a TaskRepo that owns the clone's trusted config: before
+// host git reads the workspace again it is restored, so filters, textconv, includes or url rewrites the agent
+// planted never run, whether the pipeline commits or the forge pushes.
 import { spawn } from 'node:child_process';
 import { lchown, lstat, readdir, readFile, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
@@ -21,15 +22,35 @@ export interface ChangedFile {
 }
 
 export interface Git {
-  /** Shallow clone of one branch. A local path is cloned through file:// so --depth applies. */
-  clone(url: string, dir: string, options: { branch: string; depth?: number }): Promise<void>;
-  createBranch(dir: string, branch: string): Promise<void>;
+  /**
+   * Shallow clone of one branch. A local path is cloned through file:// so --depth applies. The TaskRepo
+   * returned is the only way host git touches the clone again.
+   */
+  clone(url: string, dir: string, options: { branch: string; depth?: number }): Promise<TaskRepo>;
+}
+
+/**
+ * One task's clone, and the owner of what host git trusts in it: .git/config as clone and createBranch
+ * wrote it. Before every later command the metadata is put back to that, so the pipeline's commit and the
+ * forge's push never run what the agent planted. Commands on one clone run one at a time.
+ */
+export interface TaskRepo {
+  /** The work tree (the workspace the agent edits). */
+  readonly dir: string;
+  createBranch(branch: string): Promise<void>;
   /** Stages every change in the work tree and lists it against HEAD. */
-  changedFiles(dir: string): Promise<ChangedFile[]>;
+  changedFiles(): Promise<ChangedFile[]>;
   /** Stages everything and commits with the configured author and committer. Returns the commit sha. */
-  commit(dir: string, message: string): Promise<string>;
-  /** Pushes HEAD to refs/heads/<branch> of remote (a URL or a local path). */
-  push(dir: string, remote: string, branch: string, options?: { force?: boolean }): Promise<void>;
+  commit(message: string): Promise<string>;
+  /**
+   * Pushes HEAD to refs/heads/<branch> of remote (a URL or a local path). `credentials` replace the clone's
+   * config pairs for this push (the forge's fresh token); secret, environment only.
+   */
+  push(
+    remote: string,
+    branch: string,
+    options?: { force?: boolean; credentials?: ConfigPair[] },
+  ): Promise<void>;
 }
 
 export interface GitOptions {
@@ -43,94 +64,98 @@ export interface GitOptions {
 }
 
 export function createGit(options: GitOptions): Git {
-  return new HostGit(options);
+  return {
+    async clone(url, dir, clone) {
+      const source = isAbsolute(url) ? pathToFileURL(url).href : url;
+      const depth = String(clone.depth ?? 1);
+      await hostGit(
+        options,
+        ['clone', '--quiet', '--no-tags', '--single-branch', '--depth', depth, '--branch', clone.branch],
+        { cwd: undefined, args: [source, dir], failure: 'transient', what: `clone ${describeRemote(url)}` },
+      );
+      return new HostRepo(dir, options, await readConfig(dir));
+    },
+  };
 }
 
 /** Files under .git that make host git run or read something the agent chose; removed before host git runs. */
 const PLANTED = ['hooks', 'info/attributes', 'commondir', 'config.worktree', 'objects/info/alternates'];
 
-/**
- * .git/config as clone and createBranch left it, per workspace. Shared by every Git in the process: the
- * forge pushes (with its own credentials) the workspace the pipeline cloned. Oldest entries are dropped.
- */
-const trustedConfig = new Map<string, string>();
-const TRUSTED_CONFIG_ENTRIES = 256;
-
-class HostGit implements Git {
+class HostRepo implements TaskRepo {
+  readonly dir: string;
   readonly #options: GitOptions;
+  /** .git/config as this worker wrote it. */
+  #trusted: string;
+  /** The last command queued: #secure rewrites .git/config, which two commands at once would race on. */
+  #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: GitOptions) {
+  constructor(dir: string, options: GitOptions, trusted: string) {
+    this.dir = dir;
     this.#options = options;
+    this.#trusted = trusted;
   }
 
-  async clone(url: string, dir: string, options: { branch: string; depth?: number }): Promise<void> {
-    const source = isAbsolute(url) ? pathToFileURL(url).href : url;
-    const depth = String(options.depth ?? 1);
-    await this.#git(
-      ['clone', '--quiet', '--no-tags', '--single-branch', '--depth', depth, '--branch', options.branch],
-      {
-        cwd: undefined,
-        args: [source, dir],
+  createBranch(branch: string): Promise<void> {
+    return this.#serial(async () => {
+      await this.#secure();
+      await this.#git(['checkout', '--quiet', '-B', branch], { what: `create branch ${branch}` });
+      this.#trusted = await readConfig(this.dir);
+    });
+  }
+
+  changedFiles(): Promise<ChangedFile[]> {
+    return this.#serial(async () => {
+      await this.#secure();
+      await this.#git(['add', '--all'], { what: 'stage changes' });
+      const diff = (format: string) => ['diff', '--cached', format, '--no-renames', '-z', 'HEAD'];
+      const names = await this.#git(diff('--name-status'), { what: 'list changes' });
+      const counts = await this.#git(diff('--numstat'), { what: 'count changed lines' });
+      await handBack(this.dir);
+      return parseChanges(names, counts);
+    });
+  }
+
+  commit(message: string): Promise<string> {
+    return this.#serial(async () => {
+      await this.#secure();
+      await this.#git(['add', '--all'], { what: 'stage changes' });
+      // The message goes through stdin: it holds untrusted text and must not be parsed as options.
+      await this.#git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '--file=-'], {
+        input: message,
+        what: 'commit',
+      });
+      return (await this.#git(['rev-parse', 'HEAD'], { what: 'read the commit' })).trim();
+    });
+  }
+
+  push(remote: string, branch: string, options: { force?: boolean; credentials?: ConfigPair[] } = {}) {
+    return this.#serial(async () => {
+      await this.#secure();
+      const target = isAbsolute(remote) ? pathToFileURL(remote).href : remote;
+      const refspec = `${options.force ? '+' : ''}HEAD:refs/heads/${branch}`;
+      await this.#git(['push', '--quiet', '--no-verify', '--porcelain'], {
+        args: [target, refspec],
         failure: 'transient',
-        what: `clone ${describeRemote(url)}`,
-      },
-    );
-    await this.#remember(dir);
-  }
-
-  async createBranch(dir: string, branch: string): Promise<void> {
-    await this.#git(['checkout', '--quiet', '-B', branch], { cwd: dir, what: `create branch ${branch}` });
-    await this.#remember(dir);
-  }
-
-  async changedFiles(dir: string): Promise<ChangedFile[]> {
-    await this.#secure(dir);
-    await this.#git(['add', '--all'], { cwd: dir, what: 'stage changes' });
-    const names = await this.#git(['diff', '--cached', '--name-status', '--no-renames', '-z', 'HEAD'], {
-      cwd: dir,
-      what: 'list changes',
-    });
-    const counts = await this.#git(['diff', '--cached', '--numstat', '--no-renames', '-z', 'HEAD'], {
-      cwd: dir,
-      what: 'count changed lines',
-    });
-    await handBack(dir);
-    return parseChanges(names, counts);
-  }
-
-  async commit(dir: string, message: string): Promise<string> {
-    await this.#secure(dir);
-    await this.#git(['add', '--all'], { cwd: dir, what: 'stage changes' });
-    // The message goes through stdin: it holds untrusted text and must not be parsed as options.
-    await this.#git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '--file=-'], {
-      cwd: dir,
-      input: message,
-      what: 'commit',
-    });
-    return (await this.#git(['rev-parse', 'HEAD'], { cwd: dir, what: 'read the commit' })).trim();
-  }
-
-  async push(dir: string, remote: string, branch: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.#secure(dir);
-    const target = isAbsolute(remote) ? pathToFileURL(remote).href : remote;
-    const refspec = `${options.force ? '+' : ''}HEAD:refs/heads/${branch}`;
-    await this.#git(['push', '--quiet', '--no-verify', '--porcelain'], {
-      cwd: dir,
-      args: [target, refspec],
-      failure: 'transient',
-      what: `push ${branch} to ${describeRemote(remote)}`,
+        what: `push ${branch} to ${describeRemote(remote)}`,
+        config: options.credentials,
+      });
     });
   }
 
-  async #remember(dir: string): Promise<void> {
-    trustedConfig.delete(dir);
-    trustedConfig.set(dir, await readFile(join(dir, '.git', 'config'), 'utf8'));
-    if (trustedConfig.size > TRUSTED_CONFIG_ENTRIES) trustedConfig.delete(trustedConfig.keys().next().value!);
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #git(command: string[], run: Omit<HostGitRun, 'cwd'> & { config?: ConfigPair[] | undefined }) {
+    const options = run.config ? { ...this.#options, config: run.config } : this.#options;
+    return hostGit(options, command, { ...run, cwd: this.dir });
   }
 
   /** Puts the repository metadata back to what this worker wrote, before host git reads it again. */
-  async #secure(dir: string): Promise<void> {
-    const gitDir = join(dir, '.git');
+  async #secure(): Promise<void> {
+    const gitDir = join(this.dir, '.git');
     const info = await lstat(gitDir).catch(() => undefined);
     if (!info?.isDirectory()) {
       throw new PermanentError(
@@ -147,58 +172,60 @@ class HostGit implements Git {
         `${path} is a symbolic link the agent planted in the repository metadata: the change cannot be committed safely`,
       );
     }
-    const trusted = trustedConfig.get(dir);
-    if (trusted === undefined) throw new Error(`internal: ${dir} was not cloned by this worker process`);
     // unlink first: a symlink planted at .git/config must be replaced, never followed.
     await unlink(join(gitDir, 'config')).catch(() => undefined);
-    await writeFile(join(gitDir, 'config'), trusted, { flag: 'wx' });
+    await writeFile(join(gitDir, 'config'), this.#trusted, { flag: 'wx' });
     for (const path of PLANTED) await rm(join(gitDir, path), { recursive: true, force: true });
   }
+}
 
-  #git(
-    command: string[],
-    run: {
-      cwd: string | undefined;
-      args?: string[];
-      input?: string;
-      what: string;
-      failure?: 'transient' | 'permanent';
-    },
-  ): Promise<string> {
-    const config: ConfigPair[] = [
-      ...hardeningConfig(this.#options.allowFileProtocol ?? false),
-      // The sandbox may have written the workspace as another uid; it is ours to commit. (A local remote
-      // must be owned by the worker's user: git clears this variable for the upload-pack it spawns.)
-      ...(run.cwd ? ([['safe.directory', run.cwd]] as ConfigPair[]) : []),
-      ...(this.#options.config ?? []),
-    ];
-    const env = gitEnvironment(config, this.#options.author);
-    if (run.cwd) {
-      // Explicit: a `.git` file or GIT_DIR-like trick in the work tree cannot redirect host git elsewhere.
-      env.GIT_DIR = join(run.cwd, '.git');
-      env.GIT_WORK_TREE = run.cwd;
-    }
-    return runGit([...command, ...(run.args?.length ? ['--', ...run.args] : [])], {
-      cwd: run.cwd,
-      env,
-      input: run.input,
-      timeoutMs: this.#options.timeoutMs ?? 600_000,
-    }).catch(async (error: unknown) => {
-      const detail = error instanceof GitCommandError ? error.stderr.trim().slice(-800) : String(error);
-      const message = `git ${run.what} failed: ${detail}`;
-      if (run.cwd && (await diskNearlyFull(run.cwd))) {
-        throw new ResourceError(
-          `${message} (the disk holding ${run.cwd} is full: free space under CW_WORK_DIR)`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw run.failure === 'transient'
-        ? new TransientError(message, { cause: error })
-        : new PermanentError(message, { cause: error });
-    });
+function readConfig(dir: string): Promise<string> {
+  return readFile(join(dir, '.git', 'config'), 'utf8');
+}
+
+interface HostGitRun {
+  cwd: string | undefined;
+  args?: string[];
+  input?: string;
+  what: string;
+  failure?: 'transient' | 'permanent';
+}
+
+/** One git child with the hardened environment; failures typed (disk full -> resource). */
+function hostGit(options: GitOptions, command: string[], run: HostGitRun): Promise<string> {
+  const config: ConfigPair[] = [
+    ...hardeningConfig(options.allowFileProtocol ?? false),
+    // The sandbox may have written the workspace as another uid; it is ours to commit. (A local remote
+    // must be owned by the worker's user: git clears this variable for the upload-pack it spawns.)
+    ...(run.cwd ? ([['safe.directory', run.cwd]] as ConfigPair[]) : []),
+    ...(options.config ?? []),
+  ];
+  const env = gitEnvironment(config, options.author);
+  if (run.cwd) {
+    // Explicit: a `.git` file or GIT_DIR-like trick in the work tree cannot redirect host git elsewhere.
+    env.GIT_DIR = join(run.cwd, '.git');
+    env.GIT_WORK_TREE = run.cwd;
   }
+  return runGit([...command, ...(run.args?.length ? ['--', ...run.args] : [])], {
+    cwd: run.cwd,
+    env,
+    input: run.input,
+    timeoutMs: options.timeoutMs ?? 600_000,
+  }).catch(async (error: unknown) => {
+    const detail = error instanceof GitCommandError ? error.stderr.trim().slice(-800) : String(error);
+    const message = `git ${run.what} failed: ${detail}`;
+    if (run.cwd && (await diskNearlyFull(run.cwd))) {
+      throw new ResourceError(
+        `${message} (the disk holding ${run.cwd} is full: free space under CW_WORK_DIR)`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw run.failure === 'transient'
+      ? new TransientError(message, { cause: error })
+      : new PermanentError(message, { cause: error });
+  });
 }
 
 /**

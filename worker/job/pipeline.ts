@@ -70,15 +70,16 @@ export async function runJob(
   });
   const workspace = await newWorkspace(settings, task);
   try {
-    await timed('clone', async () => {
-      await git.clone(repository.cloneUrl, workspace, { branch: repository.defaultBranch });
-      await git.createBranch(workspace, repository.branch);
+    const repo = await timed('clone', async () => {
+      const cloned = await git.clone(repository.cloneUrl, workspace, { branch: repository.defaultBranch });
+      await cloned.createBranch(repository.branch);
+      return cloned;
     });
     // Read before the agent runs: the agent must not be able to rewrite its own test command.
     const repoConfig = await readRepoConfig(workspace);
     const verifier = createVerifier({
       workspace,
-      git,
+      git: repo,
       sandboxProvider: deps.sandboxProvider,
       taskId: `${task.repository.replace('/', '-')}-${task.issue_number}`,
       repoConfig,
@@ -105,12 +106,9 @@ export async function runJob(
         },
       }),
     );
-    const files = await timed('check', () =>
-      checkChange(result, () => git.changedFiles(workspace), settings),
-    );
+    const files = await timed('check', () => checkChange(result, () => repo.changedFiles(), settings));
     const commitSha = await timed('commit', () =>
-      git.commit(
-        workspace,
+      repo.commit(
         commitMessage({
           title: task.title,
           issueNumber: task.issue_number,
@@ -131,7 +129,7 @@ export async function runJob(
     await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
     const published = await timed('publish', () =>
       forge.publish(task, {
-        workspace,
+        repo,
         branch: repository.branch,
         commitSha,
         title: `[auto-code] ${oneLine(task.title, 200)}`,

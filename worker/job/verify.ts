@@ -10,13 +10,13 @@ import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Verdict } from '../agent/runner.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
-import type { ChangedFile, Git } from './git.ts';
+import type { ChangedFile, TaskRepo } from './git.ts';
 import type { RepoConfig } from './repo-config.ts';
 
 export interface VerifierOptions {
   workspace: string;
   /** Lists the work tree's changes (stages them). */
-  git: Pick<Git, 'changedFiles'>;
+  git: Pick<TaskRepo, 'changedFiles'>;
   /** Starts a container on the workspace for the Python/shell checks and the test command. */
   sandboxProvider: SandboxProvider;
   taskId: string;
@@ -57,7 +57,7 @@ const EXTENSIONS: Record<string, Language> = {
 export function createVerifier(options: VerifierOptions): (signal?: AbortSignal) => Promise<Verdict> {
   return async (signal) => {
     signal?.throwIfAborted();
-    const files = await options.git.changedFiles(options.workspace);
+    const files = await options.git.changedFiles();
     if (files.length === 0) {
       const check = { name: 'changes', ok: false, detail: 'no file changed' };
       return verdict(
@@ -86,12 +86,12 @@ export function createVerifier(options: VerifierOptions): (signal?: AbortSignal)
  */
 async function removeNewFiles(options: VerifierOptions, before: ChangedFile[]): Promise<void> {
   const known = new Set(before.map((file) => file.path));
-  const created = (await options.git.changedFiles(options.workspace)).filter(
+  const created = (await options.git.changedFiles()).filter(
     (file) => file.status === 'added' && !known.has(file.path),
   );
   if (created.length === 0) return;
   for (const file of created) await rm(join(options.workspace, file.path), { force: true });
-  await options.git.changedFiles(options.workspace);
+  await options.git.changedFiles();
 }
 
 function verdict(checks: Check[], options: VerifierOptions, feedback?: string): Verdict {

@@ -52,11 +52,7 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
   });
   const logger = taskLogger(root, task);
   const forge = repoPath
-    ? createLocalForge({
-        repoPath,
-        author: { name: settings.github.authorName, email: settings.github.authorEmail },
-        logger,
-      })
+    ? createLocalForge({ repoPath, logger })
     : createGitHubForgeFromSettings(settings, logger);
   // The same sandbox and runner (CW_RUNNER) as the daemon's.
   const sandboxProvider = createSandboxProvider(settings, logger);
