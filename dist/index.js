@@ -58534,12 +58534,7 @@ const booleanSchema = (name) => schemas/* enum */.k5n(['true', 'True', 'TRUE', '
     error: `${name} must be true or false`,
 })
     .transform((value) => value.toLowerCase() === 'true');
-const botListSchema = schemas/* string */.YjP()
-    .transform((value) => value
-    .split(/[\s,]+/)
-    .map((login) => login.trim())
-    .filter(Boolean))
-    .pipe(schemas/* array */.YOg(schemas/* string */.YjP().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, 'allowed-bots must list bot logins')));
+const botList = (0,permission/* botListSchema */.Bg)('allowed-bots must list bot logins');
 /** Reads and validates every input; throws an Error whose message says which input to change and how. */
 function readInputs(getInput, env = process.env) {
     const required = (name, hint) => {
@@ -58563,7 +58558,7 @@ function readInputs(getInput, env = process.env) {
         minPermission: parse(permissionSchema, orDefault('min-permission', 'write')),
         githubToken: required('github-token', "leave it unset to use the job's GITHUB_TOKEN, or pass a token"),
         comment: parse(booleanSchema('comment'), orDefault('comment', 'true')),
-        allowedBots: parse(botListSchema, getInput('allowed-bots')),
+        allowedBots: parse(botList, getInput('allowed-bots')),
     };
 }
 function resolveRegion(queueUrl, input, env) {
@@ -58708,10 +58703,15 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bg: () => (/* binding */ botListSchema),
 /* harmony export */   Mm: () => (/* binding */ checkSender),
 /* harmony export */   eO: () => (/* binding */ PERMISSION_LEVELS)
 /* harmony export */ });
-/* unused harmony export effectiveLevel */
+/* unused harmony exports judgeSender, effectiveLevel */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
+// Who may trigger a task. The trigger label can be added by anyone with the triage role, and the issue
+// text is untrusted, so the labeller's (sender's) repository role is checked against min-permission.
+
 /** GitHub's base repository roles, lowest first. */
 const PERMISSION_LEVELS = ['read', 'triage', 'write', 'maintain', 'admin'];
 /**
@@ -58719,29 +58719,57 @@ const PERMISSION_LEVELS = ['read', 'triage', 'write', 'maintain', 'admin'];
  * GitHub Apps are not collaborators and the maintainer vouched for it by listing it.
  * Users need at least `minimum`.
  */
-async function checkSender(sender, options) {
-    const login = sender.login;
+async function judgeSender(sender, policy) {
     if (sender.type === 'Bot') {
-        const listed = options.allowedBots.some((bot) => bot.toLowerCase() === login.toLowerCase());
-        return listed
-            ? { allowed: true, detail: `bot ${login} is listed in allowed-bots` }
-            : {
+        const listed = policy.allowedBots.some((bot) => bot.toLowerCase() === sender.login.toLowerCase());
+        return listed ? { allowed: true, as: 'listed-bot' } : { allowed: false, as: 'unlisted-bot' };
+    }
+    const role = await policy.lookup(sender.login);
+    if (!role)
+        return { allowed: false, as: 'not-collaborator' };
+    const level = effectiveLevel(role);
+    if (level === 'none' || rank(level) < rank(policy.minimum)) {
+        return { allowed: false, as: 'below-minimum', level };
+    }
+    return { allowed: true, as: 'collaborator', level };
+}
+/** The action's decision: judgeSender's verdict in the action's words (docs/troubleshooting.md). */
+async function checkSender(sender, policy) {
+    const login = sender.login;
+    const verdict = await judgeSender(sender, policy);
+    switch (verdict.as) {
+        case 'listed-bot':
+            return { allowed: true, detail: `bot ${login} is listed in allowed-bots` };
+        case 'collaborator':
+            return {
+                allowed: true,
+                detail: `${login} has the ${verdict.level} role (min-permission ${policy.minimum})`,
+            };
+        case 'unlisted-bot':
+            return {
                 allowed: false,
                 reason: `refused: ${login} is a bot; list it in allowed-bots to let it trigger tasks`,
             };
+        case 'not-collaborator':
+            return { allowed: false, reason: `refused: ${login} is not a collaborator of this repository` };
+        case 'below-minimum':
+            return {
+                allowed: false,
+                reason: `refused: ${login} has the ${verdict.level} role, below min-permission ${policy.minimum}`,
+            };
     }
-    const role = await options.lookup(login);
-    if (!role) {
-        return { allowed: false, reason: `refused: ${login} is not a collaborator of this repository` };
-    }
-    const level = effectiveLevel(role);
-    if (rank(level) < rank(options.minimum)) {
-        return {
-            allowed: false,
-            reason: `refused: ${login} has the ${level} role, below min-permission ${options.minimum}`,
-        };
-    }
-    return { allowed: true, detail: `${login} has the ${level} role (min-permission ${options.minimum})` };
+}
+/**
+ * A list of bot logins, comma or whitespace separated, as the allowed-bots input and the worker's
+ * CW_ALLOWED_BOTS take it. `message` says which of the two is wrong.
+ */
+function botListSchema(message) {
+    return zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+        .transform((value) => value
+        .split(/[\s,]+/)
+        .map((login) => login.trim())
+        .filter(Boolean))
+        .pipe(zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, message)));
 }
 /**
  * The base role a collaborator holds. role_name is a base role or an organisation's custom role name;
@@ -58792,6 +58820,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 // The hidden marker of CodingWorker's single progress comment on an issue. The action writes the first
 // ("queued") version of that comment; the worker finds it again by this marker and edits it in place.
 const PROGRESS_MARKER = '<!-- codingworker:progress -->';
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+/**
+ * Is this CodingWorker's progress comment? The one rule for the action and the worker. A marker planted by
+ * an outsider does not count: only comments written by a bot or by a repository owner, member or
+ * collaborator do.
+ */
+function isProgressComment(comment) {
+    if (!comment.body?.includes(PROGRESS_MARKER))
+        return false;
+    return comment.authorType === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.authorAssociation);
+}
 //# sourceMappingURL=progress-marker.js.map
 ;// CONCATENATED MODULE: ./build/action/queued-comment.js
 
@@ -58806,22 +58845,13 @@ function queuedCommentBody(facts) {
             ` (message \`${facts.messageId}\`)${run}. A worker will pick it up and update this comment as it works.`,
     ].join('\n');
 }
-/**
- * Updates the existing progress comment or creates it. A marker planted by an outsider is ignored: only
- * comments written by a bot or by a repository owner, member or collaborator count.
- */
+/** Updates the existing progress comment (isProgressComment: a planted marker is ignored) or creates it. */
 async function ensureQueuedComment(api, facts) {
     const body = queuedCommentBody(facts);
-    const existing = (await api.listComments(facts.issueNumber)).find(isOurProgressComment);
+    const existing = (await api.listComments(facts.issueNumber)).find(isProgressComment);
     if (existing)
         return { commentId: await api.updateComment(existing.id, body), created: false };
     return { commentId: await api.createComment(facts.issueNumber, body), created: true };
-}
-const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
-function isOurProgressComment(comment) {
-    if (!comment.body.includes(PROGRESS_MARKER))
-        return false;
-    return comment.authorType === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.authorAssociation);
 }
 //# sourceMappingURL=queued-comment.js.map
 
@@ -59015,9 +59045,9 @@ function toSqsJson(value) {
     });
 }
 /**
- * Serialises a task for SQS (seed 5.1 attributes included) as SQS-safe JSON. A body too large for the
- * queue is cut on a character boundary and flagged with body_truncated, so a huge issue is sent rather
- * than refused by AWS; the size counted is that of the escaped text actually sent.
+ * Serialises a task for SQS (the attributes of docs/requirements.md#task-message included) as SQS-safe JSON.
+ * A body too large for the queue is cut on a character boundary and flagged with body_truncated, so a huge
+ * issue is sent rather than refused by AWS; the size counted is that of the escaped text actually sent.
  */
 function encodeTaskMessage(task, limitBytes = SQS_MESSAGE_LIMIT_BYTES) {
     const attributes = {
