@@ -76,6 +76,7 @@ output "workflow_snippet" {
   description = "The workflow for each repository in github_repositories (.github/workflows/codingworker.yml)."
   value = templatefile("${path.module}/templates/workflow.yml.tftpl", {
     trigger_label = var.trigger_label
+    allowed_bots  = var.allowed_bots
     queue_url     = aws_sqs_queue.tasks.url
     aws_region    = var.aws_region
     role_arn      = aws_iam_role.action.arn
@@ -90,5 +91,6 @@ output "worker_env" {
     aws_region        = var.aws_region
     metrics_namespace = var.worker_metrics_namespace
     trigger_label     = var.trigger_label
+    allowed_bots      = var.allowed_bots
   })
 }

@@ -30,6 +30,12 @@ variable "trigger_label" {
   default     = "auto-code"
 }
 
+variable "allowed_bots" {
+  description = "Bot logins (e.g. renovate[bot]) that may trigger tasks; written into the workflow snippet (allowed-bots) and the worker env (CW_ALLOWED_BOTS), so both sides apply one list. Default: none."
+  type        = list(string)
+  default     = []
+}
+
 # --- GitHub OIDC: who may send tasks ---------------------------------------------------------------
 
 variable "github_repositories" {

@@ -221,14 +221,15 @@ describe('infra: outputs', () => {
   });
 
   test('the workflow snippet renders to a workflow that actionlint accepts, with least-privilege permissions', async () => {
-    const render = (audience: string, label = 'auto-code') =>
-      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "${label}", queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "${audience}" })`;
-    const [standard, custom, relabelled] = (await evaluate([
+    const render = (audience: string, label = 'auto-code', bots = '[]') =>
+      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "${label}", allowed_bots = ${bots}, queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "${audience}" })`;
+    const [standard, custom, relabelled, bots] = (await evaluate([
       render('sts.amazonaws.com'),
       render('my-audience'),
       render('sts.amazonaws.com', 'codingworker'),
+      render('sts.amazonaws.com', 'auto-code', '["renovate[bot]", "dependabot[bot]"]'),
     ])) as string[];
-    for (const text of [standard!, custom!, relabelled!]) {
+    for (const text of [standard!, custom!, relabelled!, bots!]) {
       assert.deepEqual(actionlint(text), []);
       const workflow = parseYaml(text);
       assert.deepEqual(workflow.permissions, {});
@@ -252,6 +253,7 @@ describe('infra: outputs', () => {
     });
     assert.equal(job(custom!).steps[0].with.audience, 'my-audience');
     assert.equal(job(relabelled!).steps[0].with['trigger-label'], 'codingworker');
+    assert.equal(job(bots!).steps[0].with['allowed-bots'], 'renovate[bot],dependabot[bot]');
     assert.match(
       job(relabelled!).if,
       /label\.name == 'codingworker'.*\n?.*labels\.\*\.name, 'codingworker'/s,
@@ -272,12 +274,13 @@ describe('infra: outputs', () => {
   });
 
   test('the worker env output names settings the worker reads', async () => {
-    const render = (namespace: string, label = 'auto-code') =>
-      `templatefile("${INFRA_DIR}/templates/worker.env.tftpl", { queue_url = "https://sqs.ap-northeast-1.amazonaws.com/1/q", aws_region = "ap-northeast-1", metrics_namespace = "${namespace}", trigger_label = "${label}" })`;
-    const [off, on, label] = (await evaluate([
+    const render = (namespace: string, label = 'auto-code', bots = '[]') =>
+      `templatefile("${INFRA_DIR}/templates/worker.env.tftpl", { queue_url = "https://sqs.ap-northeast-1.amazonaws.com/1/q", aws_region = "ap-northeast-1", metrics_namespace = "${namespace}", trigger_label = "${label}", allowed_bots = ${bots} })`;
+    const [off, on, label, bots] = (await evaluate([
       render(''),
       render('CodingWorker'),
       render('', 'codingworker'),
+      render('', 'auto-code', '["renovate[bot]", "dependabot[bot]"]'),
     ])) as string[];
     const names = (text: string) =>
       text
@@ -287,8 +290,11 @@ describe('infra: outputs', () => {
     assert.deepEqual(names(off!), ['CW_QUEUE_URL', 'AWS_REGION']);
     assert.deepEqual(names(on!), ['CW_QUEUE_URL', 'AWS_REGION', 'CW_CLOUDWATCH_NAMESPACE']);
     assert.match(label!, /^CW_TRIGGER_LABEL=codingworker$/m);
+    // The worker re-checks the labeller with the same bot list the action was given (one trigger policy).
+    assert.match(bots!, /^CW_ALLOWED_BOTS=renovate\[bot\],dependabot\[bot\]$/m);
+    assert.deepEqual(names(bots!), ['CW_QUEUE_URL', 'AWS_REGION', 'CW_ALLOWED_BOTS']);
     const settings = readFileSync(join(INFRA_DIR, '..', 'worker', 'core', 'settings.ts'), 'utf8');
-    for (const name of names(on!))
+    for (const name of [...names(on!), ...names(bots!)])
       assert.ok(settings.includes(`'${name}'`), `${name} is not a worker setting`);
   });
 });
