@@ -10,11 +10,11 @@ import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
-import type { Forge } from '../forge/forge.ts';
+import type { Forge, RepositoryInfo } from '../forge/forge.ts';
 import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
-import { type ChangedFile, createGit } from './git.ts';
+import { type ChangedFile, createGit, type TaskRepo } from './git.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
 import { readRepoConfig } from './repo-config.ts';
 import { createVerifier, workflowChanges } from './verify.ts';
@@ -42,8 +42,30 @@ export async function runJob(
   deps: JobDeps,
   context: Pick<TaskContext, 'signal' | 'logger'>,
 ): Promise<JobResult> {
-  const { settings, forge, runner } = deps;
-  const { signal, logger } = context;
+  const { settings, forge } = deps;
+  const stages = stageTimer(context.signal);
+  const preparation = await stages.timed('prepare', () => forge.prepare(task));
+  const { timings } = stages;
+  if (preparation.action === 'already-done') {
+    return { status: 'already-done', detail: preparation.detail, url: preparation.url, timings };
+  }
+  if (preparation.action === 'skip') return { status: 'skipped', detail: preparation.reason, timings };
+  const { repository } = preparation;
+  await forge.report(task, { stage: 'started', message: `working on it (worker ${settings.workerId})` });
+
+  const workspace = await newWorkspace(settings, task);
+  try {
+    const repo = await stages.timed('clone', () => cloneForTask(deps, task, repository, workspace));
+    const result = await stages.timed('agent', () => runAgent(deps, task, context, repo, workspace));
+    const files = await stages.timed('check', () => checkChange(result, () => repo.changedFiles(), settings));
+    return await deliver(deps, task, context, { repo, branch: repository.branch, result, files, stages });
+  } finally {
+    await removeWorkspace(workspace, context.logger, timings);
+  }
+}
+
+/** Times each stage into `timings`; a stage does not start once the task was stopped. */
+function stageTimer(signal: AbortSignal) {
   const timings: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     if (signal.aborted) throw abortError(signal);
@@ -54,105 +76,126 @@ export async function runJob(
       timings[stage] = Math.round(performance.now() - started);
     }
   };
+  return { timings, timed };
+}
 
-  const preparation = await timed('prepare', () => forge.prepare(task));
-  if (preparation.action === 'already-done') {
-    return { status: 'already-done', detail: preparation.detail, url: preparation.url, timings };
-  }
-  if (preparation.action === 'skip') return { status: 'skipped', detail: preparation.reason, timings };
-  const { repository } = preparation;
-  await forge.report(task, { stage: 'started', message: `working on it (worker ${settings.workerId})` });
+type StageTimer = ReturnType<typeof stageTimer>;
 
+/** Clones the default branch into the workspace, with the forge's git settings, and starts the task branch. */
+async function cloneForTask(
+  deps: JobDeps,
+  task: TaskMessage,
+  repository: RepositoryInfo,
+  workspace: string,
+): Promise<TaskRepo> {
+  const { settings, forge } = deps;
   const git = createGit({
     author: { name: settings.github.authorName, email: settings.github.authorEmail },
     config: await forge.gitConfig(task),
     allowFileProtocol: isAbsolute(repository.cloneUrl) || repository.cloneUrl.startsWith('file:'),
   });
-  const workspace = await newWorkspace(settings, task);
-  try {
-    const repo = await timed('clone', async () => {
-      const cloned = await git.clone(repository.cloneUrl, workspace, { branch: repository.defaultBranch });
-      await cloned.createBranch(repository.branch);
-      return cloned;
-    });
-    // Read before the agent runs: the agent must not be able to rewrite its own test command.
-    const repoConfig = await readRepoConfig(workspace);
-    const verifier = createVerifier({
-      workspace,
-      git: repo,
-      sandboxProvider: deps.sandboxProvider,
-      taskId: `${task.repository.replace('/', '-')}-${task.issue_number}`,
-      repoConfig,
-      allowWorkflowChanges: settings.github.allowWorkflowChanges,
-      commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
-    });
-    let rounds = 0;
-    const result = await timed('agent', () =>
-      runner.run({
-        task,
-        workspace,
-        signal,
-        verify: async (agentSignal) => {
-          rounds += 1;
-          await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
-          // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
-          return verifier(AbortSignal.any([signal, agentSignal]));
-        },
-        onProgress: ({ step, lastAction }) => {
-          const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
-          forge.report(task, progress).catch((error: unknown) => {
-            logger.warn({ error: errorMessage(error) }, 'Progress report failed');
-          });
-        },
+  const repo = await git.clone(repository.cloneUrl, workspace, { branch: repository.defaultBranch });
+  await repo.createBranch(repository.branch);
+  return repo;
+}
+
+/** Runs the agent on the workspace, with verification rounds it can call and progress for the forge. */
+async function runAgent(
+  deps: JobDeps,
+  task: TaskMessage,
+  { signal, logger }: Pick<TaskContext, 'signal' | 'logger'>,
+  repo: TaskRepo,
+  workspace: string,
+): Promise<RunResult> {
+  const { settings, forge } = deps;
+  // Read before the agent runs: the agent must not be able to rewrite its own test command.
+  const repoConfig = await readRepoConfig(workspace);
+  const verifier = createVerifier({
+    workspace,
+    git: repo,
+    sandboxProvider: deps.sandboxProvider,
+    taskId: `${task.repository.replace('/', '-')}-${task.issue_number}`,
+    repoConfig,
+    allowWorkflowChanges: settings.github.allowWorkflowChanges,
+    commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
+  });
+  let rounds = 0;
+  return deps.runner.run({
+    task,
+    workspace,
+    signal,
+    verify: async (agentSignal) => {
+      rounds += 1;
+      await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
+      // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
+      return verifier(AbortSignal.any([signal, agentSignal]));
+    },
+    onProgress: ({ step, lastAction }) => {
+      const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
+      forge.report(task, progress).catch((error: unknown) => {
+        logger.warn({ error: errorMessage(error) }, 'Progress report failed');
+      });
+    },
+  });
+}
+
+/** Commits the checked change, publishes it (push + pull request) and reports the result. */
+async function deliver(
+  deps: JobDeps,
+  task: TaskMessage,
+  { logger }: Pick<TaskContext, 'logger'>,
+  made: { repo: TaskRepo; branch: string; result: RunResult; files: ChangedFile[]; stages: StageTimer },
+): Promise<JobResult> {
+  const { settings, forge } = deps;
+  const { repo, result, files, stages } = made;
+  const commitSha = await stages.timed('commit', () =>
+    repo.commit(
+      commitMessage({
+        title: task.title,
+        issueNumber: task.issue_number,
+        model: settings.model.name,
+        summary: result.summary,
+        changedFiles: files.map((file) => file.path),
       }),
-    );
-    const files = await timed('check', () => checkChange(result, () => repo.changedFiles(), settings));
-    const commitSha = await timed('commit', () =>
-      repo.commit(
-        commitMessage({
-          title: task.title,
-          issueNumber: task.issue_number,
-          model: settings.model.name,
-          summary: result.summary,
-          changedFiles: files.map((file) => file.path),
-        }),
-      ),
-    );
-    const description = pullRequestDescription({
-      language: settings.github.prLanguage,
-      issueNumber: task.issue_number,
-      model: settings.model.name,
-      generatedAt: (deps.now ?? (() => new Date()))(),
-      files,
-      result,
-    });
-    await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
-    const published = await timed('publish', () =>
-      forge.publish(task, {
-        repo,
-        branch: repository.branch,
-        commitSha,
-        title: `[auto-code] ${oneLine(task.title, 200)}`,
-        description,
-      }),
-    );
-    await forge.report(task, {
-      stage: 'done',
-      message: 'pull request opened',
-      url: published.url,
+    ),
+  );
+  const description = pullRequestDescription({
+    language: settings.github.prLanguage,
+    issueNumber: task.issue_number,
+    model: settings.model.name,
+    generatedAt: (deps.now ?? (() => new Date()))(),
+    files,
+    result,
+  });
+  await forge.report(task, { stage: 'publishing', message: 'pushing the branch', commitSha });
+  const published = await stages.timed('publish', () =>
+    forge.publish(task, {
+      repo,
+      branch: made.branch,
       commitSha,
-    });
-    logger.info({ timings, commit_sha: commitSha, url: published.url }, 'Task completed');
-    const detail = `${published.created ? 'opened' : 'updated'} ${published.url}`;
-    return { status: 'completed', detail, url: published.url, description, commitSha, timings };
-  } finally {
-    const started = performance.now();
-    await rm(workspace, { recursive: true, force: true }).catch((error: unknown) => {
-      logger.warn({ workspace, error: errorMessage(error) }, 'Workspace could not be removed');
-    });
-    timings.cleanup = Math.round(performance.now() - started);
-    logger.debug({ workspace, cleanup_ms: timings.cleanup }, 'Workspace removed');
-  }
+      title: `[auto-code] ${oneLine(task.title, 200)}`,
+      description,
+    }),
+  );
+  await forge.report(task, { stage: 'done', message: 'pull request opened', url: published.url, commitSha });
+  const { timings } = stages;
+  logger.info({ timings, commit_sha: commitSha, url: published.url }, 'Task completed');
+  const detail = `${published.created ? 'opened' : 'updated'} ${published.url}`;
+  return { status: 'completed', detail, url: published.url, description, commitSha, timings };
+}
+
+/** Removes the workspace in every outcome; a failure to is logged, not thrown over the task's own error. */
+async function removeWorkspace(
+  workspace: string,
+  logger: TaskContext['logger'],
+  timings: Record<string, number>,
+) {
+  const started = performance.now();
+  await rm(workspace, { recursive: true, force: true }).catch((error: unknown) => {
+    logger.warn({ workspace, error: errorMessage(error) }, 'Workspace could not be removed');
+  });
+  timings.cleanup = Math.round(performance.now() - started);
+  logger.debug({ workspace, cleanup_ms: timings.cleanup }, 'Workspace removed');
 }
 
 /** What the runner left must be a finished, verified change that the forge may receive. */
