@@ -6,7 +6,6 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Logger, pino } from 'pino';
 import { errorMessage } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
-import { createSqsClient } from '../queue/consumer.ts';
 import { resolveDeadLetterTarget } from '../queue/dead-letter.ts';
 import {
   EMBEDDED_CREDENTIALS,
@@ -15,6 +14,7 @@ import {
   TASK_QUEUE_ATTRIBUTES,
 } from '../queue/embedded-queue.ts';
 import { deliveriesNeeded } from '../queue/retry-policy.ts';
+import { createSqsClient } from '../queue/sqs-client.ts';
 import { jobChecks } from './compose.ts';
 import type { Check, CheckResult } from './doctor-check.ts';
 
