@@ -1,8 +1,8 @@
 // The worker's log: pino JSON lines with the seed 6.2 fields (timestamp, level, message, issue_number,
 // repository, worker_id), to stdout and optionally to a daily-rotated file. Secrets are removed twice:
 // from every argument before pino sees it (by key and pattern) and from every finished line (by pattern).
-import { lstatSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
-import { basename } from 'node:path';
+import { lstatSync, mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
@@ -88,6 +88,8 @@ export async function createLogger(options: LoggerOptions): Promise<WorkerLogger
   let file: (Writable & { flushSync?: () => void }) | undefined;
   if (options.file) {
     const existing = basename(options.file) === ROLL_LINK ? undefined : existingLink(options.file);
+    // pino-roll links current.log right after creating its stream, before the stream's own mkdir is done.
+    mkdirSync(dirname(options.file), { recursive: true });
     file = (await pinoRoll(rotationOptions(options.file, options.retentionDays))) as unknown as Writable;
     linkToCurrent(options.file, existing);
     streams.push({ level: 'debug', stream: scrubbed(file) });
