@@ -9,8 +9,8 @@ import { encodeTaskMessage, taskFromIssuesEvent } from '../action/task-message.t
 import { CLI_ENTRY, DAEMON_ENTRY, type DaemonProcess, spawnDaemon } from '../test/support/daemon-process.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { issuesPayload } from '../test/support/webhooks.ts';
-import { createSqsClient } from '../worker/queue/consumer.ts';
 import { EMBEDDED_CREDENTIALS, startEmbeddedQueue } from '../worker/queue/embedded-queue.ts';
+import { createSqsClient } from '../worker/queue/sqs-client.ts';
 
 const messages = Number(process.argv[2] ?? 300);
 const concurrency = process.argv[3] ?? '1';

@@ -1,13 +1,15 @@
 // The documents say what the code does: every CW_* name in docs/ exists in the code, the settings appendix of
-// the setup guides lists every setting, links and anchors resolve (also those cited in code comments), the
-// requirements are cited by docs/requirements.md's sections, the message example is a valid message, and the
-// workflow shown in the setup guides is exactly what Terraform prints.
+// the setup guides lists every setting, every default the documents state is the code's default, links and
+// anchors resolve (also those cited in code comments), the requirements are cited by docs/requirements.md's
+// sections, the message example is a valid message, and the workflow shown in the setup guides is exactly
+// what Terraform prints.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { encodeTaskMessage, parseTaskMessage } from '../../action/task-message.ts';
+import { loadSettings } from '../../worker/core/settings.ts';
 import { evaluate, INFRA_DIR } from './infra-hcl.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -53,6 +55,88 @@ function filesIn(dirs: string[]): Array<{ path: string; text: string }> {
   return files;
 }
 
+/** Each setting's environment variable and settings path, from ENV_NAMES in worker/core/settings.ts. */
+function settingPaths(): Map<string, string> {
+  const source = read(join(ROOT, 'worker', 'core', 'settings.ts'));
+  const paths = new Map<string, string>();
+  for (const match of source.matchAll(/^ {2}'?([\w.]+)'?: '([A-Z][A-Z0-9_]+)',$/gm))
+    paths.set(match[2]!, match[1]!);
+  return paths;
+}
+
+/** Defaults that depend on the machine, which the documents name in words. */
+const MACHINE_DEFAULTS: Record<string, unknown> = { CW_WORKER_ID: hostname() };
+
+/** The code's default of a setting as the documents write it: lists comma-joined, ~ for the home directory. */
+function codeDefault(path: string): string | undefined {
+  let value: unknown = loadSettings({});
+  for (const key of path.split('.')) value = (value as Record<string, unknown>)[key];
+  // An empty list is no default at all (the documents say "none").
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return undefined;
+  const text = Array.isArray(value) ? value.join(',') : String(value);
+  return text.startsWith(homedir()) ? `~${text.slice(homedir().length)}` : text;
+}
+
+/** The values a default cell states: `a` / `b` gives [a, b]; a bare number (unit s allowed) gives [n]; prose gives undefined. */
+function statedValues(cell: string): string[] | undefined {
+  const bare = /^(\d+)(?: s)?$/.exec(cell);
+  if (bare) return [bare[1]!];
+  if (!/^`[^`]+`(?: \/ `[^`]+`)*$/.test(cell)) return undefined;
+  return [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
+}
+
+interface StatedDefault {
+  where: string;
+  name: string;
+  /** undefined: the document describes the default in words. */
+  value: string | undefined;
+}
+
+/** Rows of tables with a Default column: the settings named before that column, and what it states. */
+function tableDefaults(file: string, names: Map<string, string>): StatedDefault[] {
+  const stated: StatedDefault[] = [];
+  const lines = read(join(DOCS, file)).split('\n');
+  const cells = (line: string) =>
+    line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+  const separator = /^\|[\s|:-]+\|$/;
+  let column = -1;
+  lines.forEach((line, index) => {
+    if (!line.startsWith('|')) column = -1;
+    else if (separator.test(line)) {
+      column = cells(lines[index - 1]!).findIndex((cell) => /^(default|既定値)$/i.test(cell));
+    } else if (column > 0) {
+      const row = cells(line);
+      const named = row
+        .slice(0, column)
+        .flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1]!))
+        .filter((name) => names.has(name));
+      const values = statedValues(row[column] ?? '');
+      // `a` / `b` pairs with the names in order; a single value is every named setting's default.
+      named.forEach((name, position) => {
+        const value = values?.length === named.length ? values[position] : values?.[0];
+        stated.push({ where: `${file}:${index + 1}`, name, value });
+      });
+    }
+  });
+  return stated;
+}
+
+/** Defaults stated in running text: "`CW_X` (default 30)", "`CW_X`, default `bridge`", "(default 300 s)". */
+function proseDefaults(file: string, names: Map<string, string>): StatedDefault[] {
+  const text = read(join(DOCS, file));
+  const stated: StatedDefault[] = [];
+  for (const match of text.matchAll(
+    /`([A-Z][A-Z0-9_]+)`[^`.;|]{0,20}?\(?default:?\s+`?(\d+|[^`\s),;]+(?=`))/g,
+  )) {
+    const line = text.slice(0, match.index).split('\n').length;
+    if (names.has(match[1]!)) stated.push({ where: `${file}:${line}`, name: match[1]!, value: match[2]! });
+  }
+  return stated;
+}
+
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens (letters of any script kept). */
 function anchors(text: string): Set<string> {
   const found = new Set<string>();
@@ -89,6 +173,30 @@ describe('docs match the code', () => {
       const absent = names.filter((name) => !appendix.includes(`\`${name}\``));
       assert.deepEqual(absent, [], `${guide}: add these settings to the appendix table`);
     }
+  });
+
+  test('every default the documents state is the default in worker/core/settings.ts', () => {
+    const names = settingPaths();
+    assert.ok(names.size >= 40, `found only ${names.size} settings in worker/core/settings.ts`);
+    const stated = markdown.flatMap((file) => [...tableDefaults(file, names), ...proseDefaults(file, names)]);
+    const checked = new Set(
+      stated.filter((entry) => entry.where.startsWith('setup.md')).map((entry) => entry.name),
+    );
+    assert.ok(checked.size >= 40, `read only ${checked.size} defaults from the setup.md appendix`);
+    const wrong: string[] = [];
+    for (const { where, name, value } of stated) {
+      const actual = codeDefault(names.get(name)!);
+      if (value === undefined) {
+        // Words stand for no fixed value: the code has none either, or one that depends on the machine.
+        const machine = name in MACHINE_DEFAULTS;
+        if (machine ? actual !== String(MACHINE_DEFAULTS[name]) : actual !== undefined) {
+          wrong.push(`${where}: ${name} is described in words, but its default is ${actual}`);
+        }
+      } else if (value !== actual) {
+        wrong.push(`${where}: ${name} default ${value}, the code says ${actual ?? 'none'}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
   });
 
   test('relative links in the documents resolve, anchors included', () => {
@@ -215,7 +323,7 @@ describe('docs match the code', () => {
 
   test('the workflow in both setup guides is exactly what terraform output -raw workflow_snippet prints', async () => {
     const [rendered] = (await evaluate(scratch, [
-      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "auto-code", queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "sts.amazonaws.com" })`,
+      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "auto-code", allowed_bots = [], queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "sts.amazonaws.com" })`,
     ])) as string[];
     const withoutHeader = rendered!.replace(/^#.*\n/, '');
     for (const guide of ['setup.md', 'setup.ja.md']) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -60,6 +60,7 @@ test('CW_LOG_FILE is rotated daily by pino-roll, keeping retentionDays older fil
     frequency: 'daily',
     dateFormat: 'yyyy-MM-dd',
     mkdir: true,
+    symlink: true,
     limit: { count: 7, removeOtherLogFiles: true },
   });
   const dir = mkdtempSync(join(tmpdir(), 'cw-log-'));
@@ -74,12 +75,52 @@ test('CW_LOG_FILE is rotated daily by pino-roll, keeping retentionDays older fil
   logger.info('to the file');
   await close();
   const today = new Date().toISOString().slice(0, 10);
-  const files = readdirSync(join(dir, 'logs'));
+  const entries = readdirSync(join(dir, 'logs')).sort();
+  // The dated file, pino-roll's link to it, and the configured path linking to that link.
+  assert.deepEqual(
+    entries.filter((name) => !/\d/.test(name)),
+    ['current.log', 'worker.log'],
+  );
+  assert.equal(
+    readlinkSync(join(dir, 'logs', 'current.log')),
+    entries.find((name) => /\d/.test(name)),
+  );
+  assert.equal(readlinkSync(join(dir, 'logs', 'worker.log')), 'current.log');
+  const files = entries.filter((name) => /\d/.test(name));
   // Local date in the name; around midnight UTC it may differ from the UTC date, so accept either side.
   assert.equal(files.length, 1);
   assert.match(files[0]!, /^worker\.\d{4}-\d\d-\d\d\.1\.log$/);
   assert.ok(Math.abs(Date.parse(files[0]!.slice(7, 17)) - Date.parse(today)) <= 86_400_000);
   assert.match(readFileSync(join(dir, 'logs', files[0]!), 'utf8'), /"message":"to the file"/);
+});
+
+test('the CW_LOG_FILE path itself reads as the current log, also after a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-log-'));
+  const file = join(dir, 'worker.log');
+  for (const message of ['first run', 'second run']) {
+    const { logger, close } = await createLogger({
+      workerId: 'w',
+      level: 'info',
+      file,
+      retentionDays: 7,
+      stdout: collector().stdout,
+    });
+    logger.info(message);
+    await close();
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    assert.equal(JSON.parse(lines.at(-1)!).message, message);
+  }
+});
+
+test('a regular file at the CW_LOG_FILE path is refused with what to do, not overwritten', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-log-'));
+  const file = join(dir, 'worker.log');
+  writeFileSync(file, 'kept\n');
+  await assert.rejects(
+    createLogger({ workerId: 'w', level: 'info', file, retentionDays: 7, stdout: collector().stdout }),
+    /CW_LOG_FILE .*worker\.log is a regular file.*move it/,
+  );
+  assert.equal(readFileSync(file, 'utf8'), 'kept\n');
 });
 
 test('no canary secret of any format reaches the log file, however it is logged', async () => {

@@ -1,6 +1,8 @@
 // The worker's log: pino JSON lines with the fields of docs/requirements.md#logging (timestamp, level, message, issue_number,
 // repository, worker_id), to stdout and optionally to a daily-rotated file. Secrets are removed twice:
 // from every argument before pino sees it (by key and pattern) and from every finished line (by pattern).
+import { lstatSync, mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
@@ -13,7 +15,10 @@ export interface LoggerOptions {
   workerId: string;
   /** debug, info, warn or error. */
   level: string;
-  /** The log file; rotated files are named <name>.<yyyy-MM-dd>.<n>.<ext> next to it. Default: none. */
+  /**
+   * The log file: a link to the current log; the files themselves are named <name>.<yyyy-MM-dd>.<n>.<ext>
+   * next to it. Default: none.
+   */
   file?: string | undefined;
   /** Rotated files kept besides the current one. */
   retentionDays: number;
@@ -34,9 +39,42 @@ export function rotationOptions(file: string, retentionDays: number) {
     frequency: 'daily' as const,
     dateFormat: 'yyyy-MM-dd',
     mkdir: true,
+    // pino-roll writes dated files only; its link (always named current.log) follows each rotation.
+    symlink: true,
     // removeOtherLogFiles: files from earlier runs of the daemon count too, so restarts do not leak files.
     limit: { count: retentionDays, removeOtherLogFiles: true },
   };
+}
+
+/** The name pino-roll gives its link to the file it writes now, in the log's directory, whatever the file. */
+const ROLL_LINK = 'current.log';
+
+/**
+ * Where the configured path links to now (undefined: nothing there yet). Refuses, before pino-roll creates
+ * anything, a regular file there: the worker would have to delete it to put its link in place.
+ */
+function existingLink(file: string): string | undefined {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) {
+      throw new Error(
+        `CW_LOG_FILE ${file} is a regular file; the worker keeps a link to its current log there: move it away or point CW_LOG_FILE elsewhere`,
+      );
+    }
+    return readlinkSync(file);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Links the configured path to pino-roll's current.log, which pino-roll moves to each new file, so the path
+ * always reads as the current log (`tail -F` follows it across rotations).
+ */
+function linkToCurrent(file: string, existing: string | undefined): void {
+  if (basename(file) === ROLL_LINK || existing === ROLL_LINK) return;
+  if (existing !== undefined) unlinkSync(file);
+  symlinkSync(ROLL_LINK, file);
 }
 
 /** A destination that scrubs each finished JSON line before writing it. */
@@ -49,7 +87,11 @@ export async function createLogger(options: LoggerOptions): Promise<WorkerLogger
   const streams: pino.StreamEntry[] = [{ level: 'debug', stream: scrubbed(stdout) }];
   let file: (Writable & { flushSync?: () => void }) | undefined;
   if (options.file) {
+    const existing = basename(options.file) === ROLL_LINK ? undefined : existingLink(options.file);
+    // pino-roll links current.log right after creating its stream, before the stream's own mkdir is done.
+    mkdirSync(dirname(options.file), { recursive: true });
     file = (await pinoRoll(rotationOptions(options.file, options.retentionDays))) as unknown as Writable;
+    linkToCurrent(options.file, existing);
     streams.push({ level: 'debug', stream: scrubbed(file) });
   }
   const logger = pino(

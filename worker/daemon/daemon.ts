@@ -1,12 +1,11 @@
 // The daemon, composed: settings -> logger -> queue (embedded or SQS) -> handler -> health. It keeps
 // running whatever the outside world does (queue, Ollama or GitHub down): it warns, backs off and retries.
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { regionFromQueueUrl } from '../../action/queue-url.ts';
 import { createLogger } from '../core/logger.ts';
 import type { Settings } from '../core/settings.ts';
-import { createQueueConsumer, createSqsClient } from '../queue/consumer.ts';
-import { EMBEDDED_CREDENTIALS, type EmbeddedQueue, startEmbeddedQueue } from '../queue/embedded-queue.ts';
+import { createQueueConsumer } from '../queue/consumer.ts';
+import { openQueue } from '../queue/sqs-client.ts';
 import type { TaskHandler } from '../queue/task-handler.ts';
 import { createTaskMetrics, noTaskMetrics } from './cloudwatch-metrics.ts';
 import { createTaskHandler } from './compose.ts';
@@ -40,22 +39,11 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
     ...(options.stdout ? { stdout: options.stdout } : {}),
   });
 
-  let embedded: EmbeddedQueue | undefined;
-  let queueUrl = settings.queue.url;
-  let client: ReturnType<typeof createSqsClient>;
-  if (queueUrl) {
-    client = createSqsClient({ queueUrl, region: settings.queue.region, endpoint: settings.queue.endpoint });
-  } else {
-    const dataDir = join(settings.agent.workDir, 'queue');
-    embedded = await startEmbeddedQueue({ port: settings.queue.embeddedPort, dataDir });
-    queueUrl = embedded.queueUrl;
-    client = createSqsClient({ queueUrl, endpoint: embedded.endpoint, credentials: EMBEDDED_CREDENTIALS });
-    logger.info({ queue_url: queueUrl, data_dir: dataDir }, 'embedded queue started');
-  }
+  const { client, queueUrl, embedded, close: closeQueue } = await openQueue(settings, logger);
 
   const metrics = createMetrics();
   // CloudWatch only for a real SQS queue: the embedded queue is a local trial with no AWS account.
-  const taskMetrics = settings.queue.url
+  const taskMetrics = !embedded
     ? createTaskMetrics(
         {
           namespace: settings.health.cloudwatchNamespace,
@@ -103,8 +91,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
         await consumer.stop();
         await taskMetrics.close();
         await health?.close();
-        client.destroy();
-        await embedded?.stop();
+        await closeQueue();
         logger.info('stopped');
         await closeLog();
       })();

@@ -6,41 +6,12 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Logger, pino } from 'pino';
 import { errorMessage } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
-import { createSqsClient } from '../queue/consumer.ts';
 import { resolveDeadLetterTarget } from '../queue/dead-letter.ts';
-import { EMBEDDED_CREDENTIALS, embeddedQueueUrl, TASK_QUEUE_ATTRIBUTES } from '../queue/embedded-queue.ts';
+import { TASK_QUEUE_ATTRIBUTES } from '../queue/embedded-queue.ts';
 import { deliveriesNeeded } from '../queue/retry-policy.ts';
+import { configuredQueue } from '../queue/sqs-client.ts';
 import { jobChecks } from './compose.ts';
 import type { Check, CheckResult } from './doctor-check.ts';
-
-/** The queue the settings point at: CW_QUEUE_URL, else the embedded queue of a running daemon. */
-export function configuredQueue(settings: Settings): {
-  queueUrl: string;
-  client: SQSClient;
-  embedded: boolean;
-} {
-  if (settings.queue.url) {
-    return {
-      queueUrl: settings.queue.url,
-      embedded: false,
-      client: createSqsClient({
-        queueUrl: settings.queue.url,
-        region: settings.queue.region,
-        endpoint: settings.queue.endpoint,
-      }),
-    };
-  }
-  const queueUrl = embeddedQueueUrl(settings.queue.embeddedPort);
-  return {
-    queueUrl,
-    embedded: true,
-    client: createSqsClient({
-      queueUrl,
-      endpoint: new URL(queueUrl).origin,
-      credentials: EMBEDDED_CREDENTIALS,
-    }),
-  };
-}
 
 /** The task queue is reachable, has a dead-letter queue, and its attributes fit the worker's settings. */
 export function queueCheck(settings: Settings, client?: SQSClient): Check {

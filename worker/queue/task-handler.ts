@@ -1,4 +1,4 @@
-// The contract between the queue consumer (worker/queue/consumer.ts) and the job that does the work.
+// The contract between the queue consumer (worker/queue/delivery.ts) and the job that does the work.
 import type { Logger } from 'pino';
 import type { TaskMessage } from '../../action/task-message.ts';
 import type { FailureKind } from '../core/errors.ts';

@@ -1,12 +1,12 @@
 // `codingworker dlq list|redrive`: see why tasks were dead-lettered, and send them back once fixed.
 import type { Command } from 'commander';
 import { loadSettings } from '../../core/settings.ts';
-import { configuredQueue } from '../../daemon/doctor.ts';
 import {
   createDeadLetterQueue,
   type DeadLetteredMessage,
   resolveDeadLetterTarget,
 } from '../../queue/dead-letter.ts';
+import { configuredQueue } from '../../queue/sqs-client.ts';
 
 function table(messages: DeadLetteredMessage[]): string {
   const header = ['MESSAGE ID', 'ISSUE', 'REPOSITORY', 'FAILURE', 'FAILED AT', 'RECEIVES'];

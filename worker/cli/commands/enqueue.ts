@@ -13,7 +13,7 @@ import {
 } from '../../../action/task-message.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { loadSettings, type Settings } from '../../core/settings.ts';
-import { configuredQueue } from '../../daemon/doctor.ts';
+import { configuredQueue } from '../../queue/sqs-client.ts';
 
 /** The issue as an `issues` event payload, fetched from GitHub (GITHUB_TOKEN at GITHUB_API_URL). */
 async function payloadFromGitHub(
