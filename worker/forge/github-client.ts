@@ -10,7 +10,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { Logger } from 'pino';
-import { errorMessage } from '../core/errors.ts';
+import { errorMessage, TransientError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import type { Check, CheckResult } from '../daemon/doctor-check.ts';
 
@@ -234,8 +234,10 @@ function appClient(settings: GitHubSettings, build: Build): GitHubClient {
 }
 
 function unconfiguredClient(settings: GitHubSettings): GitHubClient {
+  // The worker's configuration, not the task, is at fault: retried (like Ollama being down), so a task
+  // that arrived before the token was set is done once it is, not dead-lettered at once.
   const missing = () =>
-    new Error('no GitHub credentials: set GITHUB_TOKEN (or GH_TOKEN), or the GitHub App settings');
+    new TransientError('no GitHub credentials: set GITHUB_TOKEN (or GH_TOKEN), or the GitHub App settings');
   return {
     mode: 'token',
     rest: () => {
