@@ -8,24 +8,28 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  ChangeMessageVisibilityCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
 import Docker from 'dockerode';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
-import { encodeTaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
 import { LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 import { type ActionRun, prepareActionHome } from './action-runner.ts';
 import { launcherRoot } from './cli-launcher.ts';
 import { type DaemonProcess, spawnDaemon } from './daemon-process.ts';
 import { type HoldingProxy, startHoldingProxy } from './e2e-holding-proxy.ts';
+import {
+  duplicateQueued,
+  enqueueDirect,
+  FULL_NAME,
+  type IssueState,
+  issueState,
+  LABELLER,
+  labelledPayload,
+  OWNER,
+  queueDepth,
+  REPO,
+} from './e2e-queue.ts';
 import { freePort } from './free-port.ts';
 import { canaryToken } from './github-forge-fixture.ts';
-import { type CommentState, type GitHubServer, type PullState, startGitHubServer } from './github-server.ts';
+import { type CommentState, type GitHubServer, startGitHubServer } from './github-server.ts';
 import { startOidcTokenServer } from './oidc-token-server.ts';
 import {
   type ChatRequest,
@@ -35,16 +39,12 @@ import {
 } from './scripted-ollama.ts';
 import { type SqsEmulator, startSqsEmulator } from './sqs-emulator.ts';
 import { startStsServer } from './sts-server.ts';
-import { issuesPayload } from './webhooks.ts';
+
+export { FULL_NAME, type IssueState, LABELLER, OWNER, REPO };
 
 const run = promisify(execFile);
 
-export const OWNER = 'octo';
-export const REPO = 'demo';
-export const FULL_NAME = `${OWNER}/${REPO}`;
 export const MODEL = 'qwen2.5-coder:1.5b';
-/** Who labels issues in the real payload (@octokit/webhooks-examples' issues.labeled sender). */
-export const LABELLER = 'Codertocat';
 const ROLE = 'arn:aws:iam::123456789012:role/codingworker-enqueue';
 const ACTIONS_TOKEN = 'ghs_e2eActionsJobToken0000000000000000000';
 
@@ -59,14 +59,6 @@ export const solvePolicy: Policy = (_request, step) =>
   step === 0
     ? bash(`cat > hello.py <<'EOF'\ndef hello():\n    return "hello"\nEOF`, 'I will add the function.')
     : bash('echo CODINGWORKER_DONE', '- Add hello(), which returns "hello"');
-
-export interface IssueState {
-  number: number;
-  pulls: PullState[];
-  comments: CommentState[];
-  statuses: Array<{ sha: string; state: string; description: string | null }>;
-  branchSha: string | undefined;
-}
 
 export interface E2eStack {
   github: GitHubServer;
@@ -126,32 +118,7 @@ export async function startE2eStack(
   mkdirSync(home);
   const launcher = launcherRoot(join(scratch, 'cli'));
 
-  const [github, sqs, ollama, oidc, actionHome] = await Promise.all([
-    startGitHubServer(),
-    startSqsEmulator({ visibilityTimeout: options.visibilityTimeout ?? 4 }),
-    startScriptedOllama({ models: [{ name: MODEL }] }),
-    startOidcTokenServer({ repository: FULL_NAME }),
-    prepareActionHome(),
-  ]);
-  const sts = await startStsServer({
-    roleArn: ROLE,
-    audience: 'sts.amazonaws.com',
-    subjects: [`repo:${FULL_NAME}:*`],
-    issuerKey: oidc.publicKey,
-  });
-  const githubProxy = await startHoldingProxy(github.url);
-  const workerToken = canaryToken();
-  github.addToken(workerToken, 'maint');
-  github.addUser('github-actions', 'Bot');
-  github.addToken(ACTIONS_TOKEN, 'github-actions');
-  await github.addRepository({
-    owner: OWNER,
-    name: REPO,
-    files: { 'README.md': '# demo\n', 'src/app.py': 'x = 1\n' },
-  });
-  await github.addRepository({ owner: OWNER, name: 'other' });
-  github.setRole(FULL_NAME, 'maint', 'admin');
-  github.setRole(FULL_NAME, LABELLER, 'maintain');
+  const { github, sqs, ollama, oidc, actionHome, sts, githubProxy, workerToken } = await startParts(options);
 
   const ollamaPort = await freePort();
   const ollamaUrl = `http://127.0.0.1:${ollamaPort}`;
@@ -168,98 +135,12 @@ export async function startE2eStack(
     home,
     workerId,
     policy: solvePolicy,
-    async label(issue = {}) {
-      const created = github.addIssue(FULL_NAME, {
-        title: issue.title ?? 'Add a greeting',
-        body: issue.body ?? 'Please add hello() to hello.py.',
-        labels: ['auto-code'],
-        user: LABELLER,
-      });
-      const payload = labelledPayload(created.number, created.title, created.body);
-      const action = await actionHome.run({
-        eventName: 'issues',
-        payload,
-        inputs: {
-          'queue-url': `https://sqs.us-east-1.amazonaws.com/000000000000/${sqs.queueName}`,
-          'role-to-assume': ROLE,
-        },
-        githubToken: ACTIONS_TOKEN,
-        env: {
-          GITHUB_API_URL: github.url,
-          AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-          AWS_ENDPOINT_URL_STS: sts.url,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl,
-          ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
-        },
-      });
-      if (
-        action.exitCode !== 0 ||
-        action.outputs['message-id'] === undefined ||
-        action.outputs.skipped !== 'false'
-      ) {
-        throw new Error(
-          `the action did not enqueue: exit ${action.exitCode}\n${action.stdout}\n${action.stderr}`,
-        );
-      }
-      return { number: created.number, action };
-    },
-    async enqueueDirect(count) {
-      const client = sqs.client();
-      const numbers: number[] = [];
-      try {
-        for (let first = 0; first < count; first += 10) {
-          const entries = [];
-          for (let index = first; index < Math.min(count, first + 10); index++) {
-            const created = github.addIssue(FULL_NAME, {
-              title: `Add a greeting ${index}`,
-              body: 'Please add hello() to hello.py.',
-              labels: ['auto-code'],
-              user: LABELLER,
-            });
-            numbers.push(created.number);
-            const payload = labelledPayload(created.number, created.title, created.body);
-            const encoded = encodeTaskMessage(
-              taskFromIssuesEvent(payload as never, { triggerLabel: 'auto-code' }),
-            );
-            entries.push({
-              Id: String(index),
-              MessageBody: encoded.body,
-              MessageAttributes: encoded.attributes,
-            });
-          }
-          await client.send(new SendMessageBatchCommand({ QueueUrl: sqs.queueUrl, Entries: entries }));
-        }
-      } finally {
-        client.destroy();
-      }
-      return numbers;
-    },
-    workerEnv(env = {}) {
-      return {
-        ...sqs.env,
-        HOME: home,
-        CW_QUEUE_URL: sqs.queueUrl,
-        GITHUB_API_URL: githubProxy.url,
-        GITHUB_TOKEN: workerToken,
-        OLLAMA_HOST: ollamaUrl,
-        CW_MODEL: MODEL,
-        CW_WORK_DIR: workDir,
-        CW_HEALTH_PORT: '0',
-        CW_WORKER_ID: workerId,
-        CW_LOG_LEVEL: 'debug',
-        CW_PR_LANGUAGE: 'en',
-        CW_WAIT_TIME_SECONDS: '1',
-        CW_VISIBILITY_TIMEOUT: '4',
-        CW_HEARTBEAT_INTERVAL: '1',
-        CW_RETRY_DELAYS: '0,1,2',
-        CW_SHUTDOWN_GRACE: '2',
-        CW_SANDBOX_MEMORY_MB: '256',
-        CW_COMMAND_TIMEOUT: '30',
-        CW_MODEL_TIMEOUT: '30',
-        ...env,
-      };
-    },
+    label: (issue = {}) => labelIssue({ github, sqs, sts, oidc, actionHome }, issue),
+    enqueueDirect: (count) => enqueueDirect(github, sqs, count),
+    workerEnv: (env = {}) => ({
+      ...workerDefaults({ sqs, home, githubProxy, workerToken, ollamaUrl, workDir, workerId }),
+      ...env,
+    }),
     startWorker(env = {}) {
       const daemon = spawnDaemon(stack.workerEnv(env), [join(launcher, 'bin', 'codingworker.js'), 'start']);
       workers.push(daemon);
@@ -272,77 +153,15 @@ export async function startE2eStack(
       await ollamaProxy?.close();
       ollamaProxy = undefined;
     },
-    async issue(number) {
-      const repo = github.repository(FULL_NAME);
-      const branch = `auto-code/issue-${number}`;
-      const branchSha = await github.branchSha(FULL_NAME, branch);
-      return {
-        number,
-        pulls: repo.pulls.filter((pull) => pull.head === branch),
-        comments: repo.comments.filter((comment) => comment.issueNumber === number),
-        statuses: repo.statuses
-          .filter((status) => status.sha === branchSha)
-          .map(({ sha, state, description }) => ({ sha, state, description })),
-        branchSha,
-      };
-    },
-    async duplicateQueued() {
-      const client = sqs.client();
-      try {
-        const { Messages = [] } = await client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: sqs.queueUrl,
-            MaxNumberOfMessages: 1,
-            WaitTimeSeconds: 5,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        const [message] = Messages;
-        if (!message) throw new Error('no message on the queue to duplicate');
-        await client.send(
-          new SendMessageCommand({
-            QueueUrl: sqs.queueUrl,
-            MessageBody: message.Body,
-            MessageAttributes: message.MessageAttributes,
-          }),
-        );
-        await client.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: sqs.queueUrl,
-            ReceiptHandle: message.ReceiptHandle,
-            VisibilityTimeout: 0,
-          }),
-        );
-      } finally {
-        client.destroy();
-      }
-    },
+    issue: (number) => issueState(github, number),
+    duplicateQueued: () => duplicateQueued(sqs),
     cli(args, env = {}) {
       return run(process.execPath, [join(launcher, 'bin', 'codingworker.js'), ...args], {
         env: { PATH: process.env.PATH ?? '', ...stack.workerEnv(env) },
         timeout: 30_000,
       });
     },
-    async queueDepth() {
-      const client = sqs.client();
-      const count = async (url: string) => {
-        const { Attributes = {} } = await client.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: url,
-            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-          }),
-        );
-        return (
-          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-        );
-      };
-      try {
-        return { queue: await count(sqs.queueUrl), dlq: await count(sqs.dlqUrl) };
-      } finally {
-        client.destroy();
-      }
-    },
+    queueDepth: () => queueDepth(sqs),
     async containers() {
       const found = await new Docker().listContainers({
         all: true,
@@ -387,6 +206,110 @@ export async function startE2eStack(
   ollama.push(...Array.from({ length: 20_000 }, () => delegate));
   if (options.script !== false) await stack.startOllamaProxy();
   return stack;
+}
+
+/** The stack's servers, GitHub holding the demo repository and the tokens the action and the worker use. */
+async function startParts(options: { visibilityTimeout?: number }) {
+  const [github, sqs, ollama, oidc, actionHome] = await Promise.all([
+    startGitHubServer(),
+    startSqsEmulator({ visibilityTimeout: options.visibilityTimeout ?? 4 }),
+    startScriptedOllama({ models: [{ name: MODEL }] }),
+    startOidcTokenServer({ repository: FULL_NAME }),
+    prepareActionHome(),
+  ]);
+  const sts = await startStsServer({
+    roleArn: ROLE,
+    audience: 'sts.amazonaws.com',
+    subjects: [`repo:${FULL_NAME}:*`],
+    issuerKey: oidc.publicKey,
+  });
+  const githubProxy = await startHoldingProxy(github.url);
+  const workerToken = canaryToken();
+  github.addToken(workerToken, 'maint');
+  github.addUser('github-actions', 'Bot');
+  github.addToken(ACTIONS_TOKEN, 'github-actions');
+  await github.addRepository({
+    owner: OWNER,
+    name: REPO,
+    files: { 'README.md': '# demo\n', 'src/app.py': 'x = 1\n' },
+  });
+  await github.addRepository({ owner: OWNER, name: 'other' });
+  github.setRole(FULL_NAME, 'maint', 'admin');
+  github.setRole(FULL_NAME, LABELLER, 'maintain');
+  return { github, sqs, ollama, oidc, actionHome, sts, githubProxy, workerToken };
+}
+
+type Parts = Awaited<ReturnType<typeof startParts>>;
+
+/** Adds an issue labelled auto-code and runs the bundled action on the real issues.labeled payload. */
+async function labelIssue(
+  { github, sqs, sts, oidc, actionHome }: Pick<Parts, 'github' | 'sqs' | 'sts' | 'oidc' | 'actionHome'>,
+  issue: { title?: string; body?: string },
+): Promise<{ number: number; action: ActionRun }> {
+  const created = github.addIssue(FULL_NAME, {
+    title: issue.title ?? 'Add a greeting',
+    body: issue.body ?? 'Please add hello() to hello.py.',
+    labels: ['auto-code'],
+    user: LABELLER,
+  });
+  const payload = labelledPayload(created.number, created.title, created.body);
+  const action = await actionHome.run({
+    eventName: 'issues',
+    payload,
+    inputs: {
+      'queue-url': `https://sqs.us-east-1.amazonaws.com/000000000000/${sqs.queueName}`,
+      'role-to-assume': ROLE,
+    },
+    githubToken: ACTIONS_TOKEN,
+    env: {
+      GITHUB_API_URL: github.url,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
+    },
+  });
+  if (
+    action.exitCode !== 0 ||
+    action.outputs['message-id'] === undefined ||
+    action.outputs.skipped !== 'false'
+  ) {
+    throw new Error(
+      `the action did not enqueue: exit ${action.exitCode}\n${action.stdout}\n${action.stderr}`,
+    );
+  }
+  return { number: created.number, action };
+}
+
+/** The environment every worker of the stack runs with: this stack's parts, and short intervals for tests. */
+function workerDefaults(
+  parts: Pick<Parts, 'sqs' | 'githubProxy' | 'workerToken'> &
+    Record<'home' | 'ollamaUrl' | 'workDir' | 'workerId', string>,
+): Record<string, string> {
+  const { sqs, home, githubProxy, workerToken, ollamaUrl, workDir, workerId } = parts;
+  return {
+    ...sqs.env,
+    HOME: home,
+    CW_QUEUE_URL: sqs.queueUrl,
+    GITHUB_API_URL: githubProxy.url,
+    GITHUB_TOKEN: workerToken,
+    OLLAMA_HOST: ollamaUrl,
+    CW_MODEL: MODEL,
+    CW_WORK_DIR: workDir,
+    CW_HEALTH_PORT: '0',
+    CW_WORKER_ID: workerId,
+    CW_LOG_LEVEL: 'debug',
+    CW_PR_LANGUAGE: 'en',
+    CW_WAIT_TIME_SECONDS: '1',
+    CW_VISIBILITY_TIMEOUT: '4',
+    CW_HEARTBEAT_INTERVAL: '1',
+    CW_RETRY_DELAYS: '0,1,2',
+    CW_SHUTDOWN_GRACE: '2',
+    CW_SANDBOX_MEMORY_MB: '256',
+    CW_COMMAND_TIMEOUT: '30',
+    CW_MODEL_TIMEOUT: '30',
+  };
 }
 
 /** Polls until check() returns a value other than undefined/false, or fails saying what it waited for. */
@@ -436,22 +359,6 @@ export function gitHubTexts(github: GitHubServer): string[] {
 }
 
 /** The real issues.labeled example payload, pointed at the test repository's issue. */
-function labelledPayload(number: number, title: string, body: string) {
-  const payload = issuesPayload('labeled') as unknown as {
-    repository: { full_name: string; name: string; owner: { login: string } };
-    issue: { number: number; title: string; body: string; labels: Array<{ name: string }> };
-    label: { name: string };
-  };
-  payload.repository.full_name = FULL_NAME;
-  payload.repository.name = REPO;
-  payload.repository.owner.login = OWNER;
-  payload.issue.number = number;
-  payload.issue.title = title;
-  payload.issue.body = body;
-  payload.issue.labels = [{ ...payload.issue.labels?.[0], name: 'auto-code' }];
-  payload.label.name = 'auto-code';
-  return payload;
-}
 
 async function removeContainers(workerId: string): Promise<void> {
   const docker = new Docker();

@@ -115,29 +115,8 @@ export async function startScriptedOllama(
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
-    if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
-      return sendJson(response, 400, { error: 'scripted server: model and messages are required' });
-    }
-    if (!models.some((model) => model.name === body.model)) {
-      return sendJson(response, 404, { error: `model "${body.model}" not found, try pulling it first` });
-    }
-    const numCtx = body.options?.num_ctx;
-    if (typeof numCtx !== 'number' || !Number.isInteger(numCtx) || numCtx <= 0) {
-      return sendJson(response, 400, {
-        error:
-          'scripted server: options.num_ctx is missing; Ollama would silently use its default context and truncate the prompt',
-      });
-    }
-    for (const message of body.messages) {
-      if (
-        !['system', 'user', 'assistant', 'tool'].includes(message.role) ||
-        typeof message.content !== 'string'
-      ) {
-        return sendJson(response, 400, {
-          error: 'scripted server: each message needs a role and string content',
-        });
-      }
-    }
+    const problem = chatProblem(body, models);
+    if (problem || !body) return sendJson(response, problem?.status ?? 400, { error: problem?.error });
     chats.push(body);
     const next = script.shift();
     if (next === undefined) {
@@ -154,50 +133,7 @@ export async function startScriptedOllama(
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     if (reply.status) return sendJson(response, reply.status, { error: reply.error ?? 'scripted failure' });
 
-    const content = reply.content ?? '';
-    const promptChars = body.messages.reduce((sum, message) => sum + message.content.length, 0);
-    const promptEvalCount = reply.promptEvalCount ?? Math.min(numCtx, Math.ceil(promptChars / 4));
-    const final = {
-      model: body.model,
-      created_at: new Date().toISOString(),
-      message: { role: 'assistant', content: '' },
-      done: true,
-      done_reason: 'stop',
-      total_duration: 1_000_000,
-      load_duration: 100_000,
-      prompt_eval_count: promptEvalCount,
-      prompt_eval_duration: 500_000,
-      eval_count: reply.evalCount ?? Math.ceil(content.length / 4),
-      eval_duration: 400_000,
-    };
-    const toolCalls = reply.toolCalls ? { tool_calls: reply.toolCalls } : {};
-
-    if (body.stream === false) {
-      return sendJson(response, 200, { ...final, message: { role: 'assistant', content, ...toolCalls } });
-    }
-    response.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-    const chunks = content.match(/[\s\S]{1,16}/g) ?? [];
-    const line = (value: unknown) => response.write(`${JSON.stringify(value)}\n`);
-    chunks.forEach((chunk, index) => {
-      if (reply.streamError && index === Math.floor(chunks.length / 2)) line({ error: reply.streamError });
-      line({
-        model: body.model,
-        created_at: new Date().toISOString(),
-        message: { role: 'assistant', content: chunk },
-        done: false,
-      });
-    });
-    if (reply.streamError && chunks.length === 0) line({ error: reply.streamError });
-    if (reply.toolCalls) {
-      line({
-        model: body.model,
-        created_at: new Date().toISOString(),
-        message: { role: 'assistant', content: '', ...toolCalls },
-        done: false,
-      });
-    }
-    line(final);
-    response.end();
+    writeReply(response, body, reply);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -216,6 +152,89 @@ export async function startScriptedOllama(
         server.close(() => resolve());
       }),
   };
+}
+
+/** Why Ollama would refuse this chat request (a missing num_ctx too: it would silently truncate), if it would. */
+function chatProblem(
+  body: ChatRequest | undefined,
+  models: ScriptedModel[],
+): { status: number; error: string } | undefined {
+  if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
+    return { status: 400, error: 'scripted server: model and messages are required' };
+  }
+  if (!models.some((model) => model.name === body.model)) {
+    return { status: 404, error: `model "${body.model}" not found, try pulling it first` };
+  }
+  const numCtx = body.options?.num_ctx;
+  if (typeof numCtx !== 'number' || !Number.isInteger(numCtx) || numCtx <= 0) {
+    return {
+      status: 400,
+      error:
+        'scripted server: options.num_ctx is missing; Ollama would silently use its default context and truncate the prompt',
+    };
+  }
+  for (const message of body.messages) {
+    if (
+      !['system', 'user', 'assistant', 'tool'].includes(message.role) ||
+      typeof message.content !== 'string'
+    ) {
+      return {
+        status: 400,
+        error: 'scripted server: each message needs a role and string content',
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Writes a scripted reply as Ollama does: one JSON object, or NDJSON chunks then the final counts. */
+function writeReply(response: ServerResponse, body: ChatRequest, reply: ScriptedReply): void {
+  const numCtx = body.options?.num_ctx ?? 0;
+  const content = reply.content ?? '';
+  const promptChars = body.messages.reduce((sum, message) => sum + message.content.length, 0);
+  const promptEvalCount = reply.promptEvalCount ?? Math.min(numCtx, Math.ceil(promptChars / 4));
+  const final = {
+    model: body.model,
+    created_at: new Date().toISOString(),
+    message: { role: 'assistant', content: '' },
+    done: true,
+    done_reason: 'stop',
+    total_duration: 1_000_000,
+    load_duration: 100_000,
+    prompt_eval_count: promptEvalCount,
+    prompt_eval_duration: 500_000,
+    eval_count: reply.evalCount ?? Math.ceil(content.length / 4),
+    eval_duration: 400_000,
+  };
+  const toolCalls = reply.toolCalls ? { tool_calls: reply.toolCalls } : {};
+
+  if (body.stream === false) {
+    sendJson(response, 200, { ...final, message: { role: 'assistant', content, ...toolCalls } });
+    return;
+  }
+  response.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+  const chunks = content.match(/[\s\S]{1,16}/g) ?? [];
+  const line = (value: unknown) => response.write(`${JSON.stringify(value)}\n`);
+  chunks.forEach((chunk, index) => {
+    if (reply.streamError && index === Math.floor(chunks.length / 2)) line({ error: reply.streamError });
+    line({
+      model: body.model,
+      created_at: new Date().toISOString(),
+      message: { role: 'assistant', content: chunk },
+      done: false,
+    });
+  });
+  if (reply.streamError && chunks.length === 0) line({ error: reply.streamError });
+  if (reply.toolCalls) {
+    line({
+      model: body.model,
+      created_at: new Date().toISOString(),
+      message: { role: 'assistant', content: '', ...toolCalls },
+      done: false,
+    });
+  }
+  line(final);
+  response.end();
 }
 
 function tagEntry(model: ScriptedModel) {
