@@ -3,7 +3,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CheckedOperation, checkOperations } from '../openapi-validator.ts';
 import { appOf, canReach, credentialOf, tokenState } from './auth.ts';
-import { type Call, notFound, type Reply, type RouteSpec, unauthorized } from './reply.ts';
+import {
+  type Call,
+  notFound,
+  type Reply,
+  type RequestHandler,
+  type RouteSpec,
+  unauthorized,
+} from './reply.ts';
 import { checkRoutes } from './routes/checks.ts';
 import { issueRoutes } from './routes/issues.ts';
 import { pullRoutes } from './routes/pulls.ts';
@@ -130,13 +137,7 @@ async function dispatch(
   return { reply: await route.handler(call), headers };
 }
 
-export async function handleApi(
-  state: ServerState,
-  request: IncomingMessage,
-  response: ServerResponse,
-  body: Buffer,
-  entry: RecordedRequest,
-) {
+export const handleApi: RequestHandler = async (state, request, response, body, entry) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const route = table.find(
@@ -200,4 +201,4 @@ export async function handleApi(
   };
   const answer = await dispatch(route, call);
   return reply(answer.reply, answer.headers);
-}
+};

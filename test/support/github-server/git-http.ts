@@ -1,10 +1,11 @@
 // Git smart HTTP through the real git http-backend (CGI), behind the same tokens as the API.
 import { spawn } from 'node:child_process';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { canReach, credentialOf, tokenState } from './auth.ts';
 import { run } from './git.ts';
-import type { RecordedRequest, RepositoryState, ServerState, TokenState } from './state.ts';
+import type { RequestHandler } from './reply.ts';
+import type { RepositoryState, ServerState, TokenState } from './state.ts';
 
 /** Runs http-backend for one request; its exit code and its whole CGI output. */
 async function runBackend(
@@ -64,13 +65,7 @@ function parseCgi(output: Buffer) {
   return { status, headers, body: output.subarray(split + separator) };
 }
 
-export async function handleGit(
-  state: ServerState,
-  request: IncomingMessage,
-  response: ServerResponse,
-  body: Buffer,
-  entry: RecordedRequest,
-) {
+export const handleGit: RequestHandler = async (state, request, response, body, entry) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const match = /^\/git\/([^/]+)\/([^/]+?)\.git(\/.*)$/.exec(url.pathname);
   const repo = match ? state.repositories.get(`${match[1]}/${match[2]}`.toLowerCase()) : undefined;
@@ -94,4 +89,4 @@ export async function handleGit(
   entry.status = status;
   response.writeHead(status, headers);
   response.end(content);
-}
+};

@@ -1,6 +1,7 @@
 // What a route is and what it answers: the route and call types, GitHub's error bodies, and pagination
 // with Link headers as GitHub sends them.
-import type { RepositoryState, ServerState, TokenState } from './state.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RecordedRequest, RepositoryState, ServerState, TokenState } from './state.ts';
 
 export interface Call {
   state: ServerState;
@@ -72,3 +73,12 @@ export function paginate<T>(
   if (links.length > 0) headers.link = links.join(', ');
   return { items: items.slice((page - 1) * perPage, page * perPage), headers };
 }
+
+/** Answers one whole request (API or git); `entry` is its record, which gets the status. */
+export type RequestHandler = (
+  state: ServerState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  entry: RecordedRequest,
+) => Promise<void>;
