@@ -1,8 +1,10 @@
 // The GitHub forge against the GitHub test server (OpenAPI-checked, real git http-backend): prepare's
 // decisions, the single progress comment, statuses vs check runs, and idempotent publishing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
+import { failureKind } from '../../worker/core/errors.ts';
 import type { ChangeSet } from '../../worker/forge/forge.ts';
 import type { TaskRepo } from '../../worker/job/git.ts';
 import { type ForgeFixture, FULL_NAME, startForgeFixture } from '../support/github-forge-fixture.ts';
@@ -70,6 +72,27 @@ describe('GitHub forge: prepare re-validates against GitHub', () => {
     assert.equal((await forge.prepare(fixture.task())).action, 'run');
 
     assert.match(await skipReason(fixture.task({ issue_number: 99 })), /no longer exists/);
+  });
+
+  it('refuses a repository without commits as permanent, saying so, instead of a raw git error later', async () => {
+    fixture = await startForgeFixture();
+    // An empty repository: its default branch does not exist yet (as on GitHub before the first push).
+    execFileSync('git', [
+      '--git-dir',
+      fixture.server.repository(FULL_NAME).gitDir,
+      'update-ref',
+      '-d',
+      'refs/heads/main',
+    ]);
+    await assert.rejects(fixture.forge.prepare(fixture.task()), (error: unknown) => {
+      assert.equal(failureKind(error), 'permanent');
+      assert.match(
+        (error as Error).message,
+        /octo\/\S+ has no commits on its default branch main: push a first commit/,
+      );
+      return true;
+    });
+    assert.deepEqual(fixture.server.violations, []);
   });
 
   it('lets a bot listed in CW_ALLOWED_BOTS through, as the action does, and still skips an unlisted bot', async () => {

@@ -1,33 +1,20 @@
 // The local forge (`codingworker run --repo-path`): prepare finds earlier work on the task branch, and
 // publish pushes through the pipeline's TaskRepo, so a hook the agent planted never runs on the host.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
-import type { TaskMessage } from '../../action/task-message.ts';
+import { failureKind } from '../../worker/core/errors.ts';
 import { createLocalForge } from '../../worker/forge/local-forge.ts';
 import { commitMessage } from '../../worker/job/commit-message.ts';
 import { createGit } from '../../worker/job/git.ts';
+import { taskMessage } from '../support/task-messages.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
 
-const task: TaskMessage = {
-  schema_version: 1,
-  issue_number: 9,
-  repository: 'octo/demo',
-  title: 'Add a greeting',
-  body: '',
-  body_truncated: false,
-  labels: ['auto-code'],
-  assignees: [],
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z',
-  html_url: 'https://github.com/octo/demo/issues/9',
-  sender: 'maintainer',
-  event: 'manual',
-  trigger_label: 'auto-code',
-  enqueued_at: '2026-01-01T00:00:00Z',
-};
+const task = taskMessage({ issue_number: 9, repository: 'octo/demo', title: 'Add a greeting', body: '' });
 
 describe('local forge', () => {
   const repo = createThrowawayRepo({ 'README.md': '# demo\n' });
@@ -66,5 +53,20 @@ describe('local forge', () => {
     assert.match(published.url, /^file:.*#auto-code\/issue-9$/);
     assert.equal(existsSync(pwned), false, 'the planted pre-push hook ran on the host');
     assert.equal((await forge.prepare(task)).action, 'already-done');
+  });
+
+  it('refuses a repository without commits as permanent, saying so', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cw-empty-'));
+    try {
+      execFileSync('git', ['init', '--quiet', '--initial-branch=main', empty]);
+      const forge = createLocalForge({ repoPath: empty, logger: pino({ level: 'silent' }) });
+      await assert.rejects(forge.prepare(task), (error: unknown) => {
+        assert.equal(failureKind(error), 'permanent');
+        assert.match((error as Error).message, /has no commits on its branch main: commit something first/);
+        return true;
+      });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

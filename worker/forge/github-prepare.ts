@@ -9,6 +9,7 @@ import { isTriggerLabel } from '../../action/event-filter.ts';
 import type { RepositoryRole } from '../../action/github-api.ts';
 import { judgeSender } from '../../action/permission.ts';
 import type { TaskMessage } from '../../action/task-message.ts';
+import { PermanentError } from '../core/errors.ts';
 import { taskBranch } from '../job/commit-message.ts';
 import type { Preparation } from './forge.ts';
 import type { GitHubClient, GitHubSettings } from './github-client.ts';
@@ -40,6 +41,7 @@ export function createPrepare(options: PrepareOptions): (task: TaskMessage) => P
         throw classify(error, `reading repository ${task.repository}`);
       });
     if (repository.archived) return { action: 'skip', reason: `repository ${task.repository} is archived` };
+    await requireDefaultBranch(client, task, repository.default_branch);
     const earlier = await earlierWork(options, task);
     if (earlier) return earlier;
     options.states.of(task).cloneUrl = repository.clone_url;
@@ -52,6 +54,26 @@ export function createPrepare(options: PrepareOptions): (task: TaskMessage) => P
       },
     };
   };
+}
+
+/**
+ * An empty repository has a default branch name but no such branch: cloning it would fail with git's raw
+ * "Remote branch main not found", retried as if GitHub were down. Retrying cannot help, so say what will.
+ */
+async function requireDefaultBranch(client: GitHubClient, task: TaskMessage, branch: string): Promise<void> {
+  const { owner, repo, octokit } = repositoryOf(client, task);
+  const found = await octokit.rest.repos.getBranch({ owner, repo, branch }).then(
+    () => true,
+    (error: unknown) => {
+      if (statusOf(error) === 404) return false;
+      throw classify(error, `reading branch ${branch} of ${task.repository}`);
+    },
+  );
+  if (!found) {
+    throw new PermanentError(
+      `${task.repository} has no commits on its default branch ${branch}: push a first commit, then label the issue again`,
+    );
+  }
 }
 
 /** Why the issue no longer asks for a task: gone, a pull request, closed or unlabelled. */

@@ -30,12 +30,17 @@ export function createLocalForge(options: LocalForgeOptions): Forge {
           );
         },
       );
+      const base = defaultBranch.trim();
+      // An unborn branch (a repository without commits) has a name but nothing to clone or build on.
+      await git(['rev-parse', '--verify', '--quiet', `refs/heads/${base}^{commit}`]).catch(() => {
+        throw new PermanentError(`${repoPath} has no commits on its branch ${base}: commit something first`);
+      });
       const branch = taskBranch(task.issue_number);
       const exists = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).then(
         () => true,
         () => false,
       );
-      const repository = { cloneUrl: repoPath, defaultBranch: defaultBranch.trim(), branch };
+      const repository = { cloneUrl: repoPath, defaultBranch: base, branch };
       if (!exists) return { action: 'run', repository };
       const messages = await git(['log', '-n', '50', '--format=%B%x00', `refs/heads/${branch}`]);
       if (messages.split('\0').some((message) => isWorkerCommitMessage(message, task.issue_number))) {
