@@ -128,4 +128,19 @@ describe('pull request description', () => {
       /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s*(?:\\?#\d+|https?:\/\/\S+\/issues\/\d+)/gi;
     assert.deepEqual(body.match(closing), ['Resolves #123']);
   });
+
+  it('shows a symbolic link as a link with its target, not as an ordinary file', () => {
+    const body = pullRequestDescription({
+      ...base,
+      language: 'en',
+      files: [{ path: 'manual/latest.md', status: 'added', added: 1, removed: 0, linkTarget: 'guide.md' }],
+    });
+    assert.ok(body.includes('- `manual/latest.md`: added (symbolic link → `guide.md`)'), body);
+    const ja = pullRequestDescription({
+      ...base,
+      language: 'ja',
+      files: [{ path: 'manual/latest.md', status: 'added', added: 1, removed: 0, linkTarget: 'guide.md' }],
+    });
+    assert.ok(ja.includes('- `manual/latest.md`: 追加 (シンボリックリンク → `guide.md`)'), ja);
+  });
 });

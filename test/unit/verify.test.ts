@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createGit } from '../../worker/job/git.ts';
@@ -165,6 +165,31 @@ describe('verification', () => {
       ['feature.txt'],
     );
     assert.equal(existsSync(join(workspace, '.coverage')), false);
+  });
+
+  it('refuses a symbolic link that points outside the repository, and accepts one inside', async () => {
+    const { verify, write, workspace } = await setup();
+    write('manual/guide.md', '# guide\n');
+    symlinkSync('guide.md', join(workspace, 'manual', 'latest.md'));
+    const inside = await verify();
+    assert.equal(inside.ok, true, inside.feedback);
+    assert.ok(
+      inside.checks.some(
+        (check) => check.name === 'links' && /manual\/latest\.md -> guide\.md/.test(check.detail),
+      ),
+    );
+
+    symlinkSync('/etc/passwd', join(workspace, 'passwd'));
+    symlinkSync('../../../outside', join(workspace, 'manual', 'escape'));
+    const outside = await verify();
+    assert.equal(outside.ok, false);
+    const links = outside.checks.find((check) => check.name === 'links')!;
+    assert.equal(links.ok, false);
+    assert.match(
+      links.detail,
+      /point outside the repository: manual\/escape -> \.\.\/\.\.\/\.\.\/outside, passwd -> \/etc\/passwd/,
+    );
+    assert.match(outside.feedback, /remove them/);
   });
 
   it('refuses changes under .github/workflows/ unless allowed', async () => {

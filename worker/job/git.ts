@@ -19,6 +19,8 @@ export interface ChangedFile {
   /** Lines added and removed; undefined for binary files. */
   added?: number;
   removed?: number;
+  /** For a symbolic link: its target as written (the pipeline fills it in, link-check.ts). */
+  linkTarget?: string;
 }
 
 export interface Git {

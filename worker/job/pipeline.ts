@@ -15,6 +15,7 @@ import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handle
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
 import { type ChangedFile, createGit, type TaskRepo } from './git.ts';
+import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
 import { readRepoConfig } from './repo-config.ts';
 import { createVerifier, workflowChanges } from './verify.ts';
@@ -57,7 +58,9 @@ export async function runJob(
   try {
     const repo = await stages.timed('clone', () => cloneForTask(deps, task, repository, workspace));
     const result = await stages.timed('agent', () => runAgent(deps, task, context, repo, workspace));
-    const files = await stages.timed('check', () => checkChange(result, () => repo.changedFiles(), settings));
+    const files = await stages.timed('check', async () =>
+      withLinkTargets(workspace, await checkChange(result, () => repo.changedFiles(), settings)),
+    );
     return await deliver(deps, task, context, { repo, branch: repository.branch, result, files, stages });
   } finally {
     await removeWorkspace(workspace, context.logger, timings);
@@ -182,6 +185,12 @@ async function deliver(
   logger.info({ timings, commit_sha: commitSha, url: published.url }, 'Task completed');
   const detail = `${published.created ? 'opened' : 'updated'} ${published.url}`;
   return { status: 'completed', detail, url: published.url, description, commitSha, timings };
+}
+
+/** The changed files, each symbolic link with its target, so the pull request shows it as a link. */
+async function withLinkTargets(workspace: string, files: ChangedFile[]): Promise<ChangedFile[]> {
+  const links = await changedLinks(workspace, files);
+  return files.map((file) => (links.has(file.path) ? { ...file, linkTarget: links.get(file.path) } : file));
 }
 
 /** Removes the workspace in every outcome; a failure to is logged, not thrown over the task's own error. */

@@ -40,6 +40,7 @@ const TEXT = {
     status: { added: '追加', modified: '変更', deleted: '削除', 'type-changed': '種類を変更' },
     lines: (added: number, removed: number) => `+${added} / -${removed} 行`,
     binary: 'バイナリ',
+    link: 'シンボリックリンク',
     summary: '### 概要',
     verification: '### 検証',
     passed: '合格',
@@ -61,6 +62,7 @@ const TEXT = {
     status: { added: 'added', modified: 'modified', deleted: 'deleted', 'type-changed': 'type changed' },
     lines: (added: number, removed: number) => `+${added} / -${removed} lines`,
     binary: 'binary',
+    link: 'symbolic link',
     summary: '### Summary',
     verification: '### Verification',
     passed: 'passed',
@@ -82,7 +84,8 @@ export function pullRequestDescription(input: DescriptionInput): string {
   const { result } = input;
   const files = input.files.slice(0, MAX_FILES).map((file) => {
     const counts = file.added === undefined ? text.binary : text.lines(file.added, file.removed ?? 0);
-    return `- ${code(file.path)}: ${text.status[file.status]} (${counts})`;
+    const what = file.linkTarget === undefined ? counts : `${text.link} → ${code(file.linkTarget)}`;
+    return `- ${code(file.path)}: ${text.status[file.status]} (${what})`;
   });
   if (input.files.length > MAX_FILES) files.push(`- … ${input.files.length - MAX_FILES}`);
   const summary = result.summary.map((line) => `- ${escapeText(line)}`).filter((line) => line !== '- ');

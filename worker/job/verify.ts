@@ -11,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Verdict } from '../agent/runner.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import type { ChangedFile, TaskRepo } from './git.ts';
+import { changedLinks, linkCheck } from './link-check.ts';
 import type { RepoConfig } from './repo-config.ts';
 
 export interface VerifierOptions {
@@ -71,6 +72,8 @@ export function createVerifier(options: VerifierOptions): (signal?: AbortSignal)
     ];
     const workflows = workflowCheck(files, options.allowWorkflowChanges);
     if (workflows) checks.push(workflows);
+    const links = linkCheck(options.workspace, await changedLinks(options.workspace, files));
+    if (links) checks.push(links);
     const byLanguage = await groupByLanguage(options.workspace, files, checks);
     checks.push(...(await hostChecks(options.workspace, byLanguage)));
     checks.push(...(await sandboxChecks(options, byLanguage, signal)));
