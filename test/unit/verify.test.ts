@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { DeletionPolicy } from '../../worker/job/deletion-check.ts';
 import { createGit } from '../../worker/job/git.ts';
 import type { RepoConfig } from '../../worker/job/repo-config.ts';
 import { createVerifier } from '../../worker/job/verify.ts';
@@ -21,6 +22,7 @@ describe('verification', () => {
       allowWorkflowChanges?: boolean;
       answer?: (c: string) => Partial<ExecResult>;
       sandboxProvider?: SandboxProvider;
+      deletions?: DeletionPolicy;
     } = {},
   ) {
     const workspace = join(repo.scratch, `verify-${++counter}`);
@@ -34,6 +36,7 @@ describe('verification', () => {
       taskId: 'owner-repo-1',
       repoConfig: options.repoConfig ?? {},
       allowWorkflowChanges: options.allowWorkflowChanges ?? false,
+      ...(options.deletions ? { deletions: options.deletions } : {}),
       commandTimeoutSeconds: 30,
       feedbackLimit: 600,
     });
@@ -165,6 +168,25 @@ describe('verification', () => {
       ['feature.txt'],
     );
     assert.equal(existsSync(join(workspace, '.coverage')), false);
+  });
+
+  it('fails a change that deletes most of the repository, with the count, unless the label allows it', async () => {
+    const deletions = { baseFiles: 2, allowedBySetting: false, labels: ['auto-code'] };
+    const { verify, workspace } = await setup({ deletions });
+    rmSync(join(workspace, 'app.py'));
+    rmSync(join(workspace, 'README.md'));
+    const verdict = await verify();
+    assert.equal(verdict.ok, false);
+    const check = verdict.checks.find((candidate) => candidate.name === 'deletions');
+    assert.match(check?.detail ?? '', /^2 of the 2 files in the repository would be deleted/);
+    assert.match(verdict.feedback, /restore them/);
+
+    const labelled = await setup({
+      deletions: { ...deletions, labels: ['auto-code', 'allow-mass-deletion'] },
+    });
+    rmSync(join(labelled.workspace, 'app.py'));
+    rmSync(join(labelled.workspace, 'README.md'));
+    assert.equal((await labelled.verify()).ok, true);
   });
 
   it('refuses a symbolic link that points outside the repository, and accepts one inside', async () => {

@@ -140,6 +140,8 @@ export const SettingsSchema = z
       draft: flag(false),
       /** CW_ALLOW_WORKFLOW_CHANGES: allow changes under .github/workflows/. Default false. */
       allowWorkflowChanges: flag(false),
+      /** CW_ALLOW_MASS_DELETION: let a change delete more than half of the repository's files. Default false. */
+      allowMassDeletion: flag(false),
       /** CW_GIT_AUTHOR_NAME / CW_GIT_AUTHOR_EMAIL: commit author and committer. */
       authorName: z.string().default('CodingWorker'),
       authorEmail: z.string().default('codingworker@users.noreply.github.com'),
@@ -219,6 +221,7 @@ const ENV_NAMES: Record<string, string> = {
   'github.prLanguage': 'CW_PR_LANGUAGE',
   'github.draft': 'CW_PR_DRAFT',
   'github.allowWorkflowChanges': 'CW_ALLOW_WORKFLOW_CHANGES',
+  'github.allowMassDeletion': 'CW_ALLOW_MASS_DELETION',
   'github.authorName': 'CW_GIT_AUTHOR_NAME',
   'github.authorEmail': 'CW_GIT_AUTHOR_EMAIL',
 };

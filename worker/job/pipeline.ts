@@ -14,7 +14,7 @@ import type { Forge, RepositoryInfo } from '../forge/forge.ts';
 import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
-import { type ChangedFile, createGit, type TaskRepo } from './git.ts';
+import { type ChangedFile, createGit, gitEnvironment, runGit, type TaskRepo } from './git.ts';
 import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
 import { readRepoConfig } from './repo-config.ts';
@@ -120,6 +120,11 @@ async function runAgent(
     taskId: `${task.repository.replace('/', '-')}-${task.issue_number}`,
     repoConfig,
     allowWorkflowChanges: settings.github.allowWorkflowChanges,
+    deletions: {
+      baseFiles: await trackedFileCount(workspace),
+      allowedBySetting: settings.github.allowMassDeletion,
+      labels: task.labels,
+    },
     commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
   });
   let rounds = 0;
@@ -140,6 +145,14 @@ async function runAgent(
       });
     },
   });
+}
+
+/** Files tracked in the fresh clone, counted before the agent can touch the index. */
+async function trackedFileCount(workspace: string): Promise<number> {
+  const listed = await runGit(['-C', workspace, 'ls-files', '-z'], {
+    env: gitEnvironment([['safe.directory', workspace]]),
+  });
+  return listed.split('\0').filter(Boolean).length;
 }
 
 /** Commits the checked change, publishes it (push + pull request) and reports the result. */

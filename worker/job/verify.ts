@@ -10,6 +10,7 @@ import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Verdict } from '../agent/runner.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
+import { type DeletionPolicy, deletionCheck } from './deletion-check.ts';
 import type { ChangedFile, TaskRepo } from './git.ts';
 import { changedLinks, linkCheck } from './link-check.ts';
 import type { RepoConfig } from './repo-config.ts';
@@ -24,6 +25,8 @@ export interface VerifierOptions {
   repoConfig: RepoConfig;
   /** settings.github.allowWorkflowChanges. Default false. */
   allowWorkflowChanges: boolean;
+  /** When given, a change deleting most of the base's files fails (deletion-check.ts). */
+  deletions?: DeletionPolicy;
   /** settings.sandbox.commandTimeoutSeconds: limit for each sandbox check and the test command's cap. */
   commandTimeoutSeconds: number;
   /** Characters of feedback given back to the agent. Default 4000. */
@@ -74,6 +77,8 @@ export function createVerifier(options: VerifierOptions): (signal?: AbortSignal)
     if (workflows) checks.push(workflows);
     const links = linkCheck(options.workspace, await changedLinks(options.workspace, files));
     if (links) checks.push(links);
+    const deletions = options.deletions && deletionCheck(files, options.deletions);
+    if (deletions) checks.push(deletions);
     const byLanguage = await groupByLanguage(options.workspace, files, checks);
     checks.push(...(await hostChecks(options.workspace, byLanguage)));
     checks.push(...(await sandboxChecks(options, byLanguage, signal)));
