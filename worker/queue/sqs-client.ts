@@ -1,12 +1,14 @@
 // Which queue the worker talks to, and the SQS client for it: CW_QUEUE_URL when set (AWS, or any SQS API
 // at CW_SQS_ENDPOINT), else the embedded queue. The daemon runs the embedded queue; every other command
 // (doctor, enqueue, dlq) reaches the one a running daemon serves.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { regionFromQueueUrl } from '../../action/queue-url.ts';
 import type { Settings } from '../core/settings.ts';
 import { EMBEDDED_CREDENTIALS, embeddedQueueUrl, startEmbeddedQueue } from './embedded-queue.ts';
+import { lockWorkDir } from './work-dir-lock.ts';
 
 export interface SqsClientOptions {
   queueUrl: string;
@@ -62,7 +64,16 @@ export async function openQueue(settings: Settings, logger: Logger): Promise<Ope
     return { ...queue, close: async () => queue.client.destroy() };
   }
   const dataDir = join(settings.agent.workDir, 'queue');
-  const embedded = await startEmbeddedQueue({ port: settings.queue.embeddedPort, dataDir });
+  mkdirSync(dataDir, { recursive: true });
+  // Before the queue starts: a second daemon on the same state must not deliver a single message.
+  const lock = lockWorkDir(dataDir, settings.agent.workDir);
+  let embedded: Awaited<ReturnType<typeof startEmbeddedQueue>>;
+  try {
+    embedded = await startEmbeddedQueue({ port: settings.queue.embeddedPort, dataDir });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   logger.info({ queue_url: embedded.queueUrl, data_dir: dataDir }, 'embedded queue started');
   const queue = embeddedConnection(embedded.queueUrl);
   return {
@@ -70,6 +81,7 @@ export async function openQueue(settings: Settings, logger: Logger): Promise<Ope
     async close() {
       queue.client.destroy();
       await embedded.stop();
+      lock.release();
     },
   };
 }
