@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
+import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
 import type { Forge, RepositoryInfo } from '../forge/forge.ts';
 import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
@@ -279,16 +280,6 @@ export async function removeAbandonedWorkspaces(settings: Settings): Promise<num
     removed += 1;
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function abortError(signal: AbortSignal): Error {
