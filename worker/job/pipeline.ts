@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
+import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
 import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
 import type { Forge, RepositoryInfo } from '../forge/forge.ts';
@@ -27,6 +28,8 @@ export interface JobDeps {
   runner: Runner;
   /** For the verification's Python/shell checks and the repository's test command. */
   sandboxProvider: SandboxProvider;
+  /** How free space is measured (tests pass a double for a full disk). Default: fs.statfs. */
+  statfs?: Statfs;
   /** Clock for the pull request's "generated at". Default: now. */
   now?: () => Date;
 }
@@ -55,6 +58,8 @@ export async function runJob(
   const { repository } = preparation;
   await forge.report(task, { stage: 'started', message: `working on it (worker ${settings.workerId})` });
 
+  // Before the clone: a full disk is a resource failure naming the path, not git's transient-looking error.
+  await requireFreeSpace(settings.agent.workDir, deps.statfs);
   const workspace = await newWorkspace(settings, task);
   try {
     const repo = await stages.timed('clone', () => cloneForTask(deps, task, repository, workspace));
