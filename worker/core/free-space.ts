@@ -38,6 +38,13 @@ export async function requireFreeSpace(path: string, statfs: Statfs = realStatfs
   }
 }
 
+/** For /healthz: what is wrong with the disk under `path`, or undefined when there is room. */
+export async function diskProblem(path: string, statfs: Statfs = realStatfs): Promise<string | undefined> {
+  const free = await freeBytes(path, statfs);
+  if (free >= MIN_FREE_BYTES) return undefined;
+  return `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(MIN_FREE_BYTES)} needed`;
+}
+
 /** The doctor line: fail below MIN_FREE_BYTES, warn below LOW_FREE_BYTES. */
 export function freeSpaceCheck(path: string, statfs: Statfs = realStatfs): () => Promise<CheckResult> {
   return async (): Promise<CheckResult> => {
