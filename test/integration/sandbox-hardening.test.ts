@@ -1,11 +1,13 @@
 // The sandbox against the real Docker engine: what the container is allowed, asserted through
 // `docker inspect` and from inside; ownership of the workspace; removal and orphan clean-up.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createDockerSandboxProvider } from '../../worker/sandbox/docker-sandbox.ts';
 import { imageStatus } from '../../worker/sandbox/image.ts';
 import { LABEL_TASK, LABEL_WORKER, SANDBOX_ENV, type Sandbox } from '../../worker/sandbox/sandbox.ts';
@@ -18,6 +20,25 @@ import {
   silent,
   testWorkerId,
 } from '../support/sandbox-fixtures.ts';
+
+/** Starts `count` sandboxes in a child process, kills it with SIGKILL and returns the container ids. */
+async function killedOwner(workerId: string, workspace: string, count: number): Promise<string[]> {
+  const child = spawn(process.execPath, [OWNER_ENTRY, workerId, workspace, String(count)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  for await (const chunk of child.stdout) {
+    out += chunk;
+    if (out.includes('ready\n')) break;
+  }
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+  return out.split('\n').filter((line) => /^[0-9a-f]{64}$/.test(line));
+}
+
+const OWNER_ENTRY = fileURLToPath(new URL('../support/sandbox-owner.ts', import.meta.url));
 
 const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
 
@@ -191,28 +212,33 @@ describe('containers are removed in every outcome', () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
-  test("after a simulated crash, the next start's removeOrphans removes this worker's containers only", async () => {
+  test("after a kill -9, the next start's removeOrphans removes the dead process's containers, never a live one's", async () => {
     const workspace = await mkdtemp(join(tmpdir(), 'cw-sandbox-ws-'));
     const workerId = testWorkerId('crash');
     const otherId = testWorkerId('other');
-    // The crashed worker: its sandboxes are never destroyed.
-    const crashed = createDockerSandboxProvider(sandboxSettings(), silent, docker, workerId);
-    const left = [
-      await crashed.start({ taskId: 'crash-1', workspace }),
-      await crashed.start({ taskId: 'crash-2', workspace }),
-    ];
+    // The crashed worker: a real process, killed with its sandboxes running.
+    const left = await killedOwner(workerId, workspace, 2);
+    assert.equal(left.length, 2);
+    // A live process (this one) under the same worker id and under another: both must survive.
+    const live = createDockerSandboxProvider(sandboxSettings(), silent, docker, workerId);
+    const sameWorker = await live.start({ taskId: 'live-1', workspace });
     const other = createDockerSandboxProvider(sandboxSettings(), silent, docker, otherId);
     const alive = await other.start({ taskId: 'other-1', workspace });
     try {
-      const restarted = createDockerSandboxProvider(sandboxSettings(), silent, docker, workerId);
-      assert.equal(await restarted.removeOrphans(), 2);
-      for (const sandbox of left) {
-        await assert.rejects(docker.getContainer(sandbox.id).inspect(), { statusCode: 404 });
+      // The next run on this host, under another worker id (a daemon never restarted under the same one).
+      const next = createDockerSandboxProvider(sandboxSettings(), silent, docker, testWorkerId('next'));
+      assert.equal(await next.removeOrphans(), 2);
+      for (const id of left) {
+        await assert.rejects(docker.getContainer(id).inspect(), { statusCode: 404 });
       }
       assert.equal((await docker.getContainer(alive.id).inspect()).State.Running, true);
-      assert.equal(await restarted.removeOrphans(), 0);
+      assert.equal((await docker.getContainer(sameWorker.id).inspect()).State.Running, true);
+      // And under the crashed worker's own id: the live process's container stays.
+      assert.equal(await live.removeOrphans(), 0);
+      assert.equal((await docker.getContainer(sameWorker.id).inspect()).State.Running, true);
     } finally {
       await alive.destroy();
+      await sameWorker.destroy();
       await rm(workspace, { recursive: true, force: true });
     }
   });

@@ -30,3 +30,15 @@ test('the health server answers /healthz on the port it bound', async (t) => {
   assert.equal(response.status, 200);
   assert.equal(((await response.json()) as { status: string }).status, 'ok');
 });
+
+test('/healthz is not ok when the disk under CW_WORK_DIR is full, and says why', async (t) => {
+  // A disk-check double: what diskProblem reports for a full disk.
+  const full = async () => 'only 8 MB free under /work/cw (CW_WORK_DIR)';
+  const server = await startHealthServer(0, createMetrics(), idle, full);
+  t.after(() => server.close());
+  const response = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+  assert.equal(response.status, 503);
+  const body = (await response.json()) as { status: string; disk: string };
+  assert.equal(body.status, 'degraded');
+  assert.equal(body.disk, 'only 8 MB free under /work/cw (CW_WORK_DIR)');
+});

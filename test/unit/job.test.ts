@@ -211,6 +211,20 @@ describe('job pipeline', () => {
     return error;
   }
 
+  it('on a full disk fails as a resource failure naming CW_WORK_DIR, before any clone or agent', async () => {
+    const { forge, published } = fakeForge(repo.path);
+    const { runner, calls } = fakeRunner(() => undefined);
+    const { deps: jobDeps, workDir } = deps(forge, runner);
+    // A statfs double: 8 MB left on the disk.
+    const fullDisk = async () => ({ bavail: 2048, bsize: 4096 });
+    await assert.rejects(runJob(task, { ...jobDeps, statfs: fullDisk }, context()), {
+      name: 'ResourceError',
+      message: new RegExp(`only 8 MB free under ${workDir} \\(CW_WORK_DIR\\)`),
+    });
+    assert.equal(calls.length, 0, 'the agent never ran');
+    assert.equal(published.length, 0);
+  });
+
   it('fails permanently, with the reason, when the agent stopped early, changed nothing or failed verification', async () => {
     const write = ({ workspace }: RunInput) => writeFileSync(join(workspace, 'a.txt'), 'a\n');
     const early = await failure(write, { finished: false, reason: 'step limit 30 reached' });

@@ -17,7 +17,7 @@ import type { CheckResult } from '../daemon/doctor-check.ts';
 import { classifyDockerError } from '../sandbox/docker-errors.ts';
 import { hardenedHostConfig, writableTmpfs } from '../sandbox/hardening.ts';
 import { CappedOutput } from '../sandbox/output-cap.ts';
-import { LABEL_TASK, LABEL_WORKER, SANDBOX_ENV } from '../sandbox/sandbox.ts';
+import { LABEL_TASK, LABEL_WORKER, ownerLabels, SANDBOX_ENV } from '../sandbox/sandbox.ts';
 import { lendWorkspace } from '../sandbox/workspace-lending.ts';
 import { retryTaskPrompt, taskPrompt } from './prompts.ts';
 import type { RunInput, Runner, RunResult, StepRecord } from './runner.ts';
@@ -284,6 +284,7 @@ export function openHandsContainerOptions(
       [LABEL_TASK]: `${input.task.repository}#${input.task.issue_number}`,
       [LABEL_WORKER]: settings.workerId || hostname(),
       'codingworker.runner': 'openhands',
+      ...ownerLabels(),
     },
     AttachStdout: true,
     AttachStderr: true,

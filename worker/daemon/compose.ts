@@ -38,6 +38,31 @@ export function createGitHubForgeFromSettings(settings: Settings, logger: Logger
 }
 
 /**
+ * Removes the containers and workspaces of runs on this host whose process is gone (kill -9, a crash):
+ * `start` and `run` call it first; a live process's are never touched. Failures are logged, not thrown.
+ */
+export async function removeLeftovers(
+  settings: Settings,
+  logger: Logger,
+  sandboxProvider: SandboxProvider,
+): Promise<{ containers: number; workspaces: number }> {
+  const [containers, workspaces] = await Promise.all([
+    sandboxProvider.removeOrphans().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not look for leftover sandbox containers');
+      return 0;
+    }),
+    removeAbandonedWorkspaces(settings).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not look for leftover workspaces');
+      return 0;
+    }),
+  ]);
+  if (containers > 0)
+    logger.warn({ removed: containers }, 'removed sandbox containers left by an earlier run');
+  if (workspaces > 0) logger.warn({ removed: workspaces }, 'removed workspaces left by an earlier run');
+  return { containers, workspaces };
+}
+
+/**
  * The daemon's handler. Containers and workspaces a crashed run left behind are removed before it is
  * returned, so polling (which starts after) can never remove the first task's fresh container.
  */
@@ -47,20 +72,7 @@ export async function createTaskHandler(
   deps: { sandboxProvider?: SandboxProvider } = {},
 ): Promise<TaskHandler> {
   const sandboxProvider = deps.sandboxProvider ?? createSandboxProvider(settings, logger);
-  await Promise.all([
-    sandboxProvider.removeOrphans().then(
-      (removed) => {
-        if (removed > 0) logger.warn({ removed }, 'removed sandbox containers left by an earlier run');
-      },
-      (error: unknown) => logger.warn({ err: error }, 'could not look for leftover sandbox containers'),
-    ),
-    removeAbandonedWorkspaces(settings).then(
-      (removed) => {
-        if (removed > 0) logger.warn({ removed }, 'removed workspaces left by an earlier run');
-      },
-      (error: unknown) => logger.warn({ err: error }, 'could not look for leftover workspaces'),
-    ),
-  ]);
+  await removeLeftovers(settings, logger, sandboxProvider);
   return createJobHandler({
     settings,
     forge: createGitHubForgeFromSettings(settings, logger),

@@ -2,6 +2,7 @@
 // running whatever the outside world does (queue, Ollama or GitHub down): it warns, backs off and retries.
 import type { Logger } from 'pino';
 import { regionFromQueueUrl } from '../../action/queue-url.ts';
+import { diskProblem } from '../core/free-space.ts';
 import { createLogger } from '../core/logger.ts';
 import type { Settings } from '../core/settings.ts';
 import { createQueueConsumer } from '../queue/consumer.ts';
@@ -65,7 +66,9 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
   });
   let health: HealthServer | undefined;
   if (settings.health.port !== 0) {
-    health = await startHealthServer(settings.health.port, metrics, consumer.state);
+    health = await startHealthServer(settings.health.port, metrics, consumer.state, () =>
+      diskProblem(settings.agent.workDir),
+    );
     logger.info({ url: `http://127.0.0.1:${health.port}/healthz` }, 'health and metrics listening');
   }
   consumer.start();

@@ -5,6 +5,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Logger, pino } from 'pino';
 import { errorMessage } from '../core/errors.ts';
+import { freeSpaceCheck } from '../core/free-space.ts';
 import type { Settings } from '../core/settings.ts';
 import { resolveDeadLetterTarget } from '../queue/dead-letter.ts';
 import { TASK_QUEUE_ATTRIBUTES } from '../queue/embedded-queue.ts';
@@ -58,9 +59,9 @@ export function queueCheck(settings: Settings, client?: SQSClient): Check {
   };
 }
 
-/** Every check the worker knows: the queue, then the job's own (Docker, the model, GitHub). */
+/** Every check the worker knows: the queue, free space under CW_WORK_DIR, then the job's own (Docker, the model, GitHub). */
 export function allChecks(settings: Settings, logger: Logger = pino({ level: 'silent' })): Check[] {
-  return [queueCheck(settings), ...jobChecks(settings, logger)];
+  return [queueCheck(settings), freeSpaceCheck(settings.agent.workDir), ...jobChecks(settings, logger)];
 }
 
 /** Runs the checks in order; a check that throws counts as failed. */

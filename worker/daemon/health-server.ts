@@ -77,15 +77,21 @@ export async function startHealthServer(
   port: number,
   metrics: Metrics,
   state: () => HealthState,
+  /** What is wrong with the disk under CW_WORK_DIR, if anything (worker/core/free-space.ts diskProblem). */
+  disk: () => Promise<string | undefined> = async () => undefined,
 ): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       if (request.url === '/healthz') {
         const current = state();
-        response.writeHead(current.polling ? 200 : 503, { 'content-type': 'application/json' });
+        // A full disk fails every task (clone, queue state): polling alone is not health.
+        const diskTrouble = await disk().catch((error: unknown) => `free space unknown: ${String(error)}`);
+        const ok = current.polling && diskTrouble === undefined;
+        response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
         response.end(
           JSON.stringify({
-            status: current.polling ? 'ok' : 'degraded',
+            status: ok ? 'ok' : 'degraded',
+            disk: diskTrouble ?? null,
             polling: current.polling,
             last_poll_at: current.lastPollAt?.toISOString() ?? null,
             in_flight: current.inFlight,

@@ -9,6 +9,8 @@ import { isAbsolute, join } from 'node:path';
 import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
+import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
+import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
 import type { Forge, RepositoryInfo } from '../forge/forge.ts';
 import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
@@ -26,6 +28,8 @@ export interface JobDeps {
   runner: Runner;
   /** For the verification's Python/shell checks and the repository's test command. */
   sandboxProvider: SandboxProvider;
+  /** How free space is measured (tests pass a double for a full disk). Default: fs.statfs. */
+  statfs?: Statfs;
   /** Clock for the pull request's "generated at". Default: now. */
   now?: () => Date;
 }
@@ -54,6 +58,8 @@ export async function runJob(
   const { repository } = preparation;
   await forge.report(task, { stage: 'started', message: `working on it (worker ${settings.workerId})` });
 
+  // Before the clone: a full disk is a resource failure naming the path, not git's transient-looking error.
+  await requireFreeSpace(settings.agent.workDir, deps.statfs);
   const workspace = await newWorkspace(settings, task);
   try {
     const repo = await stages.timed('clone', () => cloneForTask(deps, task, repository, workspace));
@@ -279,16 +285,6 @@ export async function removeAbandonedWorkspaces(settings: Settings): Promise<num
     removed += 1;
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
+import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
 import { DockerSandbox } from './docker-container.ts';
@@ -9,8 +10,11 @@ import { classifyDockerError, sandboxImage } from './docker-errors.ts';
 import { hardenedHostConfig, writableTmpfs } from './hardening.ts';
 import {
   DEFAULT_SANDBOX_IMAGE,
+  LABEL_HOST,
+  LABEL_PID,
   LABEL_TASK,
   LABEL_WORKER,
+  ownerLabels,
   SANDBOX_ENV,
   type Sandbox,
   type SandboxProvider,
@@ -92,10 +96,11 @@ class DockerSandboxProvider implements SandboxProvider {
   async removeOrphans(): Promise<number> {
     let found: Docker.ContainerInfo[];
     try {
-      found = await this.docker.listContainers({
-        all: true,
-        filters: { label: [`${LABEL_WORKER}=${this.workerId}`] },
-      });
+      const [onHost, ofWorker] = await Promise.all([
+        this.docker.listContainers({ all: true, filters: { label: [`${LABEL_HOST}=${hostname()}`] } }),
+        this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKER}=${this.workerId}`] } }),
+      ]);
+      found = [...onHost, ...ofWorker.filter((info) => !(LABEL_HOST in info.Labels))].filter(orphaned);
     } catch (error) {
       throw classifyDockerError(error);
     }
@@ -144,6 +149,13 @@ class DockerSandboxProvider implements SandboxProvider {
   }
 }
 
+/** Owned by a process on this host that is gone, or unowned (started before owner labels existed). */
+function orphaned(info: Docker.ContainerInfo): boolean {
+  const pid = Number(info.Labels[LABEL_PID]);
+  if (!(LABEL_HOST in info.Labels)) return true;
+  return info.Labels[LABEL_HOST] === hostname() && pid > 0 && !processAlive(pid);
+}
+
 /** The sandbox container: the hardening spec, no network at all, only the workspace mounted. */
 export function sandboxContainerOptions(
   settings: SandboxSettings,
@@ -157,7 +169,7 @@ export function sandboxContainerOptions(
     User: `${user.uid}:${user.gid}`,
     WorkingDir: '/workspace',
     Env: SANDBOX_ENV,
-    Labels: { [LABEL_TASK]: taskId, [LABEL_WORKER]: workerId },
+    Labels: { [LABEL_TASK]: taskId, [LABEL_WORKER]: workerId, ...ownerLabels() },
     NetworkDisabled: true,
     HostConfig: {
       ...hardenedHostConfig(settings),

@@ -1,6 +1,7 @@
 // The sandbox: one locked-down Docker container per task, where every command the model asks for runs.
 // The agent loop and the verification checks depend only on these interfaces and the image's contract
 // below; the Docker provider is docker-sandbox.ts, one running container docker-container.ts.
+import { hostname } from 'node:os';
 import type { CheckResult } from '../daemon/doctor-check.ts';
 
 export interface ExecResult {
@@ -25,7 +26,10 @@ export interface Sandbox {
 export interface SandboxProvider {
   /** Starts a container with only `workspace` mounted (read-write at /workspace). */
   start(options: { taskId: string; workspace: string }): Promise<Sandbox>;
-  /** Removes containers a crashed worker left behind (found by label). Returns how many. */
+  /**
+   * Removes containers whose owner process on this host is gone (any worker id), and this worker's from
+   * before owner labels existed. Never a live process's. Returns how many.
+   */
   removeOrphans(): Promise<number>;
   /** Doctor lines: engine reachable, image present. */
   check(): Promise<CheckResult[]>;
@@ -40,6 +44,14 @@ export const SANDBOX_HOME = '/home/agent';
 /** Container labels: which task a container serves, and which worker may remove it as an orphan. */
 export const LABEL_TASK = 'codingworker.task';
 export const LABEL_WORKER = 'codingworker.worker';
+/** The process that started a container and its host: a later run on that host removes it once the process is gone. */
+export const LABEL_PID = 'codingworker.pid';
+export const LABEL_HOST = 'codingworker.host';
+
+/** The owner labels of a container this process starts. */
+export function ownerLabels(): Record<string, string> {
+  return { [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname() };
+}
 /** A fixed environment: nothing of the worker's (tokens, AWS keys) may reach the sandbox. */
 export const SANDBOX_ENV = [
   'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

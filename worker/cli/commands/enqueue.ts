@@ -1,6 +1,7 @@
 // `codingworker enqueue`: send a task by hand, built by the same code as the action (taskFromIssuesEvent,
 // encodeTaskMessage), to CW_QUEUE_URL or to the embedded queue of a running `codingworker start`.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Octokit } from '@octokit/rest';
 import { type Command, Option } from 'commander';
@@ -12,6 +13,7 @@ import {
   taskFromIssuesEvent,
 } from '../../../action/task-message.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { diskProblem, type Statfs } from '../../core/free-space.ts';
 import { loadSettings, type Settings } from '../../core/settings.ts';
 import { configuredQueue } from '../../queue/sqs-client.ts';
 
@@ -97,6 +99,32 @@ function taskFromPayloadFile(file: string, settings: Settings): TaskMessage {
   }
 }
 
+/**
+ * Why the embedded queue did not take the message. Only a refused connection means no daemon runs; a
+ * running one that answers with an error (SQLite's "database or disk is full") is told as that, with the path.
+ */
+export async function embeddedSendError(
+  error: unknown,
+  queueUrl: string,
+  workDir: string,
+  statfs?: Statfs,
+): Promise<Error> {
+  if ((error as { code?: string }).code === 'ECONNREFUSED') {
+    return new Error(
+      `cannot reach the embedded queue at ${queueUrl} (${errorMessage(error)}): start the worker first with codingworker start, or set CW_QUEUE_URL`,
+    );
+  }
+  const stateDir = join(workDir, 'queue');
+  const disk = await diskProblem(stateDir, statfs).catch(() => undefined);
+  return new Error(
+    `the embedded queue at ${queueUrl} refused the message: ${errorMessage(error)}${
+      disk
+        ? ` (${disk}: free disk space, or point CW_WORK_DIR at a larger disk)`
+        : ` (its state is in ${stateDir})`
+    }`,
+  );
+}
+
 export function register(program: Command): void {
   program
     .command('enqueue')
@@ -133,11 +161,7 @@ export function register(program: Command): void {
           `enqueued ${task.repository}#${task.issue_number} as message ${sent.MessageId} on ${queueUrl}${message.truncated ? ' (body truncated to fit)' : ''}`,
         );
       } catch (error) {
-        if (embedded) {
-          throw new Error(
-            `cannot reach the embedded queue at ${queueUrl} (${errorMessage(error)}): start the worker first with codingworker start, or set CW_QUEUE_URL`,
-          );
-        }
+        if (embedded) throw await embeddedSendError(error, queueUrl, settings.agent.workDir);
         throw error;
       }
     });

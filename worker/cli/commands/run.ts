@@ -13,7 +13,12 @@ import { parseTaskMessage, type TaskMessage } from '../../../action/task-message
 import { CancelledError, errorMessage, failureKind, TimeoutError } from '../../core/errors.ts';
 import { createLogger, taskLogger } from '../../core/logger.ts';
 import { loadSettings } from '../../core/settings.ts';
-import { createGitHubForgeFromSettings, createRunner, createSandboxProvider } from '../../daemon/compose.ts';
+import {
+  createGitHubForgeFromSettings,
+  createRunner,
+  createSandboxProvider,
+  removeLeftovers,
+} from '../../daemon/compose.ts';
 import type { Forge } from '../../forge/forge.ts';
 import { createLocalForge } from '../../forge/local-forge.ts';
 import { runJob } from '../../job/pipeline.ts';
@@ -57,6 +62,8 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
   // The same sandbox and runner (CW_RUNNER) as the daemon's.
   const sandboxProvider = createSandboxProvider(settings, logger);
   const runner = createRunner(settings, logger, sandboxProvider);
+  // What an earlier run killed with kill -9 left (its finally never ran); never a live process's.
+  await removeLeftovers(settings, logger, sandboxProvider);
 
   // The same hard limit as a queued task; Ctrl-C stops the agent and removes the container and workspace.
   const controller = new AbortController();

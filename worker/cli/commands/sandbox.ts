@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { loadSettings } from '../../core/settings.ts';
+import { removeLeftovers } from '../../daemon/compose.ts';
 import { classifyDockerError, sandboxImage } from '../../sandbox/docker-errors.ts';
 import { createDockerSandboxProvider } from '../../sandbox/docker-sandbox.ts';
 import { type BuildMethod, buildSandboxImage, defaultBuildMethod, imageStatus } from '../../sandbox/image.ts';
@@ -70,12 +71,15 @@ export function register(program: Command): void {
 
   sandbox
     .command('remove-orphans')
-    .description('remove sandbox containers this worker (CW_WORKER_ID) left behind, e.g. after a crash')
+    .description(
+      'remove sandbox containers and workspaces (under CW_WORK_DIR) whose process is gone, e.g. after a crash',
+    )
     .action(async () => {
       const settings = loadSettings();
       const logger = pino({ level: settings.log.level }, pino.destination(2));
       const provider = createDockerSandboxProvider(settings.sandbox, logger, new Docker(), settings.workerId);
-      console.error(`removed ${await provider.removeOrphans()} container(s)`);
+      const removed = await removeLeftovers(settings, logger, provider);
+      console.error(`removed ${removed.containers} container(s) and ${removed.workspaces} workspace(s)`);
     });
 }
 

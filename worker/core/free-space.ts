@@ -1,0 +1,59 @@
+// Free space under CW_WORK_DIR, where clones, the embedded queue's SQLite and trajectories live. A full disk
+// breaks all three with git's or SQLite's own words; this names the path and how much is left instead.
+import { statfs as realStatfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ResourceError } from '../core/errors.ts';
+import type { CheckResult } from '../daemon/doctor-check.ts';
+
+/** Below this a task is not started and doctor fails: a clone plus its checks need room. */
+export const MIN_FREE_BYTES = 1024 ** 3;
+/** Below this doctor warns: a few tasks more and it is full. */
+export const LOW_FREE_BYTES = 5 * 1024 ** 3;
+
+export type Statfs = (path: string) => Promise<{ bavail: number | bigint; bsize: number | bigint }>;
+
+/** Free bytes on the disk holding `path`, or its nearest existing parent (the work dir may not exist yet). */
+export async function freeBytes(path: string, statfs: Statfs = realStatfs): Promise<number> {
+  try {
+    const stats = await statfs(path);
+    return Number(stats.bavail) * Number(stats.bsize);
+  } catch (error) {
+    const parent = dirname(path);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === path) throw error;
+    return freeBytes(parent, statfs);
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
+/** Before a task: a full disk is a resource failure that names the path, not a transient clone error. */
+export async function requireFreeSpace(path: string, statfs: Statfs = realStatfs): Promise<void> {
+  const free = await freeBytes(path, statfs);
+  if (free < MIN_FREE_BYTES) {
+    throw new ResourceError(
+      `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(MIN_FREE_BYTES)} needed: free disk space or point CW_WORK_DIR at a larger disk`,
+    );
+  }
+}
+
+/** For /healthz: what is wrong with the disk under `path`, or undefined when there is room. */
+export async function diskProblem(path: string, statfs: Statfs = realStatfs): Promise<string | undefined> {
+  const free = await freeBytes(path, statfs);
+  if (free >= MIN_FREE_BYTES) return undefined;
+  return `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(MIN_FREE_BYTES)} needed`;
+}
+
+/** The doctor line: fail below MIN_FREE_BYTES, warn below LOW_FREE_BYTES. */
+export function freeSpaceCheck(path: string, statfs: Statfs = realStatfs): () => Promise<CheckResult> {
+  return async (): Promise<CheckResult> => {
+    const name = 'free space';
+    const free = await freeBytes(path, statfs);
+    const detail = `${formatBytes(free)} free under ${path} (CW_WORK_DIR)`;
+    const fix = 'free disk space, or point CW_WORK_DIR at a larger disk';
+    if (free < MIN_FREE_BYTES) return { name, ok: false, detail, fix };
+    if (free < LOW_FREE_BYTES) return { name, ok: false, severity: 'warning', detail, fix };
+    return { name, ok: true, detail };
+  };
+}
