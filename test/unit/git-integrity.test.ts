@@ -1,12 +1,13 @@
 // What reaches the remote is exactly what was checked (issue 11): the agent's own commits, a replaced .git
 // and names that are not UTF-8, against real git.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PermanentError } from '../../worker/core/errors.ts';
 import { createGit } from '../../worker/job/git.ts';
+import { pullRequestDescription } from '../../worker/job/pull-request-description.ts';
 import { createVerifier, workflowChanges } from '../../worker/job/verify.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
@@ -137,5 +138,53 @@ describe('git integrity: the base, not HEAD', () => {
     agentGit(dir, 'add', '-A');
     agentGit(dir, 'commit', '-qm', 'x');
     await assert.rejects(ws.commit('message\n'), /no longer contains/);
+  });
+
+  it('checks a file whose name is not UTF-8, byte for byte, and shows its name escaped', async () => {
+    const { ws, dir } = await cloned('auto-code/issue-26');
+    const name = Buffer.concat([Buffer.from('new'), Buffer.from([0xfe, 0xff]), Buffer.from('.py')]);
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), name]), 'y = (\n');
+    const files = await ws.changedFiles();
+    assert.deepEqual(
+      files.map((file) => file.path),
+      ['new\\xfe\\xff.py'],
+    );
+    // The sandbox's bash, run here on the same workspace: the command must carry the name's exact bytes.
+    const sandboxProvider = createFakeSandboxProvider((command) => {
+      const run = spawnSync('bash', ['-c', command], { cwd: dir, encoding: 'utf8' });
+      return { exitCode: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
+    });
+    const verify = createVerifier({
+      workspace: dir,
+      git: ws,
+      sandboxProvider,
+      taskId: 'owner-repo-26',
+      repoConfig: {},
+      allowWorkflowChanges: false,
+      commandTimeoutSeconds: 30,
+    });
+    const verdict = await verify();
+    const python = verdict.checks.find((check) => check.name === 'python syntax');
+    assert.equal(python?.ok, false, JSON.stringify(verdict.checks));
+    assert.match(python.detail, /new\\xfe\\xff\.py:1:/);
+    const description = pullRequestDescription({
+      language: 'en',
+      issueNumber: 26,
+      model: 'm',
+      generatedAt: new Date('2026-01-01T00:00:00Z'),
+      files,
+      result: {
+        verdict,
+        summary: [],
+        steps: [],
+        durationMs: 1,
+        promptTokens: 0,
+        completionTokens: 0,
+        verifyRounds: 1,
+        reason: 'done',
+      },
+    });
+    assert.ok(description.includes('new\\xfe\\xff.py'), description);
+    assert.doesNotMatch(description, /\uFFFD/, 'no mangled name');
   });
 });
