@@ -2,11 +2,12 @@
 // and names that are not UTF-8, against real git.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PermanentError } from '../../worker/core/errors.ts';
 import { createGit } from '../../worker/job/git.ts';
+import { changedLinks, linkCheck } from '../../worker/job/link-check.ts';
 import { pullRequestDescription } from '../../worker/job/pull-request-description.ts';
 import { createVerifier, workflowChanges } from '../../worker/job/verify.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
@@ -186,5 +187,14 @@ describe('git integrity: the base, not HEAD', () => {
     });
     assert.ok(description.includes('new\\xfe\\xff.py'), description);
     assert.doesNotMatch(description, /\uFFFD/, 'no mangled name');
+  });
+
+  it('sees a symbolic link whose name is not UTF-8, so one pointing outside is still refused', async () => {
+    const { ws, dir } = await cloned('auto-code/issue-27');
+    const name = Buffer.concat([Buffer.from('link'), Buffer.from([0xfe])]);
+    symlinkSync('/etc/passwd', Buffer.concat([Buffer.from(`${dir}/`), name]));
+    const links = await changedLinks(dir, await ws.changedFiles());
+    assert.deepEqual([...links], [['link\\xfe', '/etc/passwd']]);
+    assert.equal(linkCheck(dir, links)?.ok, false);
   });
 });
