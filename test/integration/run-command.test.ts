@@ -228,6 +228,40 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     assert.throws(() => repo.git('rev-parse', '--verify', '--quiet', 'refs/heads/auto-code/issue-46'));
   });
 
+  it('checks what the agent committed itself: its committed syntax error fails verification, no branch', async () => {
+    const commit = 'git add -A && git -c user.name=agent -c user.email=agent@example.com commit -qm x';
+    const result = await codingworker(
+      [
+        bash(`printf 'def broken(:\\n' > app.py && ${commit}`),
+        bash('echo hello > hello.txt'),
+        bash('echo CODINGWORKER_DONE', '- Added hello.txt'),
+      ],
+      task(50, 'Self commit'),
+      { CW_VERIFY_ROUNDS: '0' },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /verification failed after 1 rounds: python syntax: exit 1/);
+    assert.throws(() => repo.git('rev-parse', '--verify', '--quiet', 'refs/heads/auto-code/issue-50'));
+  });
+
+  it('refuses a workspace whose .git the agent replaced, with the reason, and creates no branch', async () => {
+    const commit = 'git add -A && git -c user.name=agent -c user.email=agent@example.com commit -qm x';
+    const result = await codingworker(
+      [
+        bash(`rm -rf .git && git init -q && echo hello > hello.txt && ${commit}`),
+        bash('echo CODINGWORKER_DONE', '- Added hello.txt'),
+      ],
+      task(51, 'Replaced git'),
+      { CW_VERIFY_ROUNDS: '0' },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /failed \(permanent\): the workspace's git history no longer contains [0-9a-f]{12}/,
+    );
+    assert.throws(() => repo.git('rev-parse', '--verify', '--quiet', 'refs/heads/auto-code/issue-51'));
+  });
+
   it('gives a failed verification back to the agent, whose own git still works after the host staged files', async () => {
     const result = await codingworker(
       [

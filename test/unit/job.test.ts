@@ -10,7 +10,7 @@ import type { RunInput, Runner, RunResult, Verdict } from '../../worker/agent/ru
 import { PermanentError, TransientError } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import type { ChangeSet, Forge, Preparation, Progress } from '../../worker/forge/forge.ts';
-import { gitEnvironment, runGit } from '../../worker/job/git.ts';
+import { gitEnvironment, metadataDirOf, runGit } from '../../worker/job/git.ts';
 import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { taskMessage } from '../support/task-messages.ts';
@@ -49,7 +49,11 @@ function fakeForge(repoPath: string, preparation?: Preparation) {
     },
     async publish(_task, change) {
       const env = gitEnvironment([['safe.directory', change.repo.dir]]);
-      const log = await runGit(['-C', change.repo.dir, 'log', '-1', '--format=%H%n%B'], { env });
+      // The commit lives in the worker's own git directory, not in the agent's .git.
+      const gitDir = metadataDirOf(change.repo.dir);
+      const log = await runGit(['--git-dir', gitDir, 'log', '-1', '--format=%H%n%B', change.commitSha], {
+        env,
+      });
       published.push({ ...change, log, exists: existsSync(change.repo.dir) });
       return { url: 'https://example.invalid/pull/1', created: true };
     },

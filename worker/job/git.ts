@@ -2,11 +2,13 @@
 // everything in it — including .git/config, hooks and attributes — is untrusted. Every git child runs with
 // a hardened environment: no system/global config, hooks disabled, no fsmonitor, no prompts, and the
 // forge's credentials (Forge.gitConfig) passed ONLY through GIT_CONFIG_COUNT in the child's environment —
-// never in argv, a URL or .git/config. clone returns a TaskRepo that owns the clone's trusted config: before
-// host git reads the workspace again it is restored, so filters, textconv, includes or url rewrites the agent
-// planted never run, whether the pipeline commits or the forge pushes.
+// never in argv, a URL or .git/config. clone returns a TaskRepo that keeps its own copy of the clone's .git
+// outside the workspace and records the default branch's commit (the base): the change is listed, checked,
+// committed (one commit on the base) and pushed from there, so commits, refs, replace refs, grafts, objects or
+// config the agent made in its .git never count and never reach the remote. The agent's .git is only read to
+// refuse a replaced history, after its config is restored and planted files are removed.
 import { spawn } from 'node:child_process';
-import { lchown, lstat, readdir, readFile, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { cp, lchown, lstat, readdir, readFile, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PermanentError, ResourceError, TransientError } from '../core/errors.ts';
@@ -14,7 +16,10 @@ import { PermanentError, ResourceError, TransientError } from '../core/errors.ts
 export type ConfigPair = [key: string, value: string];
 
 export interface ChangedFile {
+  /** The path as shown: UTF-8, with bytes that are not (and control characters) escaped as \xNN. */
   path: string;
+  /** The path's bytes, only when they differ from `path` (not UTF-8): use pathBytes() for the disk. */
+  raw?: Buffer;
   status: 'added' | 'modified' | 'deleted' | 'type-changed';
   /** Lines added and removed; undefined for binary files. */
   added?: number;
@@ -40,12 +45,18 @@ export interface TaskRepo {
   /** The work tree (the workspace the agent edits). */
   readonly dir: string;
   createBranch(branch: string): Promise<void>;
-  /** Stages every change in the work tree and lists it against HEAD. */
+  /**
+   * Every change in the work tree against the base (the default branch's commit at clone time, or the
+   * worker's last commit), whatever the agent did to HEAD, the index or branches.
+   */
   changedFiles(): Promise<ChangedFile[]>;
-  /** Stages everything and commits with the configured author and committer. Returns the commit sha. */
+  /**
+   * One commit of the work tree on top of the base (or the worker's last commit), made in the worker's own
+   * git directory with the configured author and committer; the task branch points at it. Returns its sha.
+   */
   commit(message: string): Promise<string>;
   /**
-   * Pushes HEAD to refs/heads/<branch> of remote (a URL or a local path). `credentials` replace the clone's
+   * Pushes the worker's last commit to refs/heads/<branch> of remote (a URL or a local path). `credentials` replace the clone's
    * config pairs for this push (the forge's fresh token); secret, environment only.
    */
   push(
@@ -75,66 +86,109 @@ export function createGit(options: GitOptions): Git {
         ['clone', '--quiet', '--no-tags', '--single-branch', '--depth', depth, '--branch', clone.branch],
         { cwd: undefined, args: [source, dir], failure: 'transient', what: `clone ${describeRemote(url)}` },
       );
-      return new HostRepo(dir, options, await readConfig(dir));
+      const base = (
+        await hostGit(options, ['rev-parse', '--verify', 'HEAD^{commit}'], {
+          cwd: dir,
+          what: 'read the cloned commit',
+        })
+      )
+        .toString('utf8')
+        .trim();
+      // Copied before the agent runs, while the clone is still only git's: from here on host git works in
+      // this copy, never in the workspace's .git (hooks, config, alternates, grafts, replace refs, index).
+      const meta = metadataDirOf(dir);
+      await cp(join(dir, '.git'), meta, { recursive: true, verbatimSymlinks: true });
+      return new HostRepo(dir, options, { meta, base, trusted: await readConfig(dir) });
     },
   };
 }
 
 /** Files under .git that make host git run or read something the agent chose; removed before host git runs. */
-const PLANTED = ['hooks', 'info/attributes', 'commondir', 'config.worktree', 'objects/info/alternates'];
+const PLANTED = [
+  'hooks',
+  'info/attributes',
+  'info/grafts',
+  'commondir',
+  'config.worktree',
+  'objects/info/alternates',
+];
 
 class HostRepo implements TaskRepo {
   readonly dir: string;
   readonly #options: GitOptions;
-  /** .git/config as this worker wrote it. */
+  /** The worker's own git directory, outside the workspace: the agent can neither read nor change it. */
+  readonly #meta: string;
+  /** The default branch's commit at clone time: every check and the pushed branch start from it. */
+  readonly #base: string;
+  /** The worker's last commit on top of the base (revisions chain on it); what push sends. */
+  #tip: string | undefined;
+  #branch: string | undefined;
+  /** The workspace's .git/config as this worker wrote it. */
   #trusted: string;
   /** The last command queued: #secure rewrites .git/config, which two commands at once would race on. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string, options: GitOptions, trusted: string) {
+  constructor(dir: string, options: GitOptions, clone: { meta: string; base: string; trusted: string }) {
     this.dir = dir;
     this.#options = options;
-    this.#trusted = trusted;
+    this.#meta = clone.meta;
+    this.#base = clone.base;
+    this.#trusted = clone.trusted;
   }
 
   createBranch(branch: string): Promise<void> {
     return this.#serial(async () => {
-      await this.#secure();
+      this.#branch = branch;
       await this.#git(['checkout', '--quiet', '-B', branch], { what: `create branch ${branch}` });
+      // The agent's copy gets the branch too, so what it sees with git matches what the worker will push.
+      await this.#secure();
+      await this.#git(['checkout', '--quiet', '-B', branch], {
+        what: `create branch ${branch}`,
+        in: 'workspace',
+      });
       this.#trusted = await readConfig(this.dir);
     });
   }
 
   changedFiles(): Promise<ChangedFile[]> {
     return this.#serial(async () => {
-      await this.#secure();
-      await this.#git(['add', '--all'], { what: 'stage changes' });
-      const diff = (format: string) => ['diff', '--cached', format, '--no-renames', '-z', 'HEAD'];
-      const names = await this.#git(diff('--name-status'), { what: 'list changes' });
-      const counts = await this.#git(diff('--numstat'), { what: 'count changed lines' });
+      await this.#inspect();
       await handBack(this.dir);
+      const since = this.#tip ?? this.#base;
+      await this.#git(['add', '--all'], { what: 'stage changes' });
+      const diff = (format: string) => ['diff', '--cached', format, '--no-renames', '-z', since];
+      const names = await this.#gitBytes(diff('--name-status'), { what: 'list changes' });
+      const counts = await this.#gitBytes(diff('--numstat'), { what: 'count changed lines' });
       return parseChanges(names, counts);
     });
   }
 
   commit(message: string): Promise<string> {
     return this.#serial(async () => {
-      await this.#secure();
+      await this.#inspect();
+      await handBack(this.dir);
       await this.#git(['add', '--all'], { what: 'stage changes' });
-      // The message goes through stdin: it holds untrusted text and must not be parsed as options.
-      await this.#git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '--file=-'], {
-        input: message,
-        what: 'commit',
-      });
-      return (await this.#git(['rev-parse', 'HEAD'], { what: 'read the commit' })).trim();
+      const tree = (await this.#git(['write-tree'], { what: 'write the tree' })).trim();
+      // One commit made here, on the worker's own parent: whatever the agent did to HEAD, branches or the
+      // index, nothing of it is an ancestor. The message goes through stdin: it holds untrusted text.
+      const parent = this.#tip ?? this.#base;
+      const sha = (
+        await this.#git(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, what: 'commit' })
+      ).trim();
+      if (this.#branch) {
+        await this.#git(['update-ref', `refs/heads/${this.#branch}`, sha], { what: 'move the task branch' });
+      }
+      this.#tip = sha;
+      return sha;
     });
   }
 
   push(remote: string, branch: string, options: { force?: boolean; credentials?: ConfigPair[] } = {}) {
     return this.#serial(async () => {
-      await this.#secure();
+      if (!this.#tip)
+        throw new PermanentError(`nothing was committed: there is no change to push to ${branch}`);
       const target = isAbsolute(remote) ? pathToFileURL(remote).href : remote;
-      const refspec = `${options.force ? '+' : ''}HEAD:refs/heads/${branch}`;
+      const refspec = `${options.force ? '+' : ''}${this.#tip}:refs/heads/${branch}`;
       await this.#git(['push', '--quiet', '--no-verify', '--porcelain'], {
         args: [target, refspec],
         failure: 'transient',
@@ -150,12 +204,39 @@ class HostRepo implements TaskRepo {
     return run;
   }
 
-  #git(command: string[], run: Omit<HostGitRun, 'cwd'> & { config?: ConfigPair[] | undefined }) {
-    const options = run.config ? { ...this.#options, config: run.config } : this.#options;
-    return hostGit(options, command, { ...run, cwd: this.dir });
+  /** host git on the worker's own git directory (default) or, once secured, on the agent's copy. */
+  #git(command: string[], run: RepoRun) {
+    return this.#gitBytes(command, run).then((out) => out.toString('utf8'));
   }
 
-  /** Puts the repository metadata back to what this worker wrote, before host git reads it again. */
+  #gitBytes(command: string[], run: RepoRun) {
+    const options = run.config ? { ...this.#options, config: run.config } : this.#options;
+    const gitDir = run.in === 'workspace' ? join(this.dir, '.git') : this.#meta;
+    return hostGit(options, command, { ...run, cwd: this.dir, gitDir });
+  }
+
+  /**
+   * The agent's .git must still be this clone: secured, and its history must still hold the base. The
+   * worker never builds on it (it has its own git directory), but a replaced or rewritten history means the
+   * agent worked around the repository, and such a change is refused rather than published.
+   */
+  async #inspect(): Promise<void> {
+    await this.#secure();
+    const base = this.#base;
+    const refused = () =>
+      new PermanentError(
+        `the workspace's git history no longer contains ${base.slice(0, 12)}, the default branch's commit it was cloned at: the agent replaced or rewrote .git, so the change is refused and nothing is pushed`,
+      );
+    const inWorkspace = { what: 'check the workspace history', in: 'workspace' as const };
+    await this.#git(['cat-file', '-e', `${base}^{commit}`], inWorkspace).catch(() => {
+      throw refused();
+    });
+    await this.#git(['merge-base', '--is-ancestor', base, 'HEAD'], inWorkspace).catch(() => {
+      throw refused();
+    });
+  }
+
+  /** Puts the agent's repository metadata back to what this worker wrote, before host git reads it again. */
   async #secure(): Promise<void> {
     const gitDir = join(this.dir, '.git');
     const info = await lstat(gitDir).catch(() => undefined);
@@ -164,8 +245,8 @@ class HostRepo implements TaskRepo {
         `${gitDir} is no longer a directory: the agent replaced the repository metadata, so the change cannot be committed safely`,
       );
     }
-    // Host git writes objects, refs and the index under .git: a symlink planted there would make it write
-    // into a host directory of the agent's choosing. A fresh clone has none.
+    // Host git writes under .git: a symlink planted there would make it write into a host directory of the
+    // agent's choosing. A fresh clone has none.
     const entries = await readdir(gitDir, { recursive: true, withFileTypes: true });
     const link = entries.find((entry) => entry.isSymbolicLink());
     if (link) {
@@ -181,12 +262,25 @@ class HostRepo implements TaskRepo {
   }
 }
 
+type RepoRun = Omit<HostGitRun, 'cwd' | 'gitDir'> & {
+  config?: ConfigPair[] | undefined;
+  /** Whose git directory: the worker's own (default) or the agent's .git in the workspace. */
+  in?: 'workspace';
+};
+
+/** The worker's own git directory for a workspace: a sibling, so it is outside what the sandbox mounts. */
+export function metadataDirOf(workspace: string): string {
+  return `${workspace}.git`;
+}
+
 function readConfig(dir: string): Promise<string> {
   return readFile(join(dir, '.git', 'config'), 'utf8');
 }
 
 interface HostGitRun {
   cwd: string | undefined;
+  /** The git directory; default <cwd>/.git. */
+  gitDir?: string;
   args?: string[];
   input?: string;
   what: string;
@@ -194,7 +288,7 @@ interface HostGitRun {
 }
 
 /** One git child with the hardened environment; failures typed (disk full -> resource). */
-function hostGit(options: GitOptions, command: string[], run: HostGitRun): Promise<string> {
+function hostGit(options: GitOptions, command: string[], run: HostGitRun): Promise<Buffer> {
   const config: ConfigPair[] = [
     ...hardeningConfig(options.allowFileProtocol ?? false),
     // The sandbox may have written the workspace as another uid; it is ours to commit. (A local remote
@@ -205,10 +299,10 @@ function hostGit(options: GitOptions, command: string[], run: HostGitRun): Promi
   const env = gitEnvironment(config, options.author);
   if (run.cwd) {
     // Explicit: a `.git` file or GIT_DIR-like trick in the work tree cannot redirect host git elsewhere.
-    env.GIT_DIR = join(run.cwd, '.git');
+    env.GIT_DIR = run.gitDir ?? join(run.cwd, '.git');
     env.GIT_WORK_TREE = run.cwd;
   }
-  return runGit([...command, ...(run.args?.length ? ['--', ...run.args] : [])], {
+  return runGitBytes([...command, ...(run.args?.length ? ['--', ...run.args] : [])], {
     cwd: run.cwd,
     env,
     input: run.input,
@@ -278,6 +372,8 @@ export function gitEnvironment(config: ConfigPair[], author?: { name: string; em
     GIT_ATTR_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',
+    // refs/replace/ and grafts would let a repository show other objects than those named.
+    GIT_NO_REPLACE_OBJECTS: '1',
     LC_ALL: 'C',
     GIT_CONFIG_COUNT: String(config.length),
   };
@@ -317,11 +413,15 @@ export class GitCommandError extends Error {
   }
 }
 
+type RunGitOptions = { cwd?: string; env: Record<string, string>; input?: string; timeoutMs?: number };
+
 /** Runs git with exactly the given environment; resolves with stdout, rejects with GitCommandError. */
-export function runGit(
-  args: string[],
-  options: { cwd?: string; env: Record<string, string>; input?: string; timeoutMs?: number },
-): Promise<string> {
+export function runGit(args: string[], options: RunGitOptions): Promise<string> {
+  return runGitBytes(args, options).then((out) => out.toString('utf8'));
+}
+
+/** runGit's raw stdout: paths in it are bytes, not necessarily UTF-8. */
+function runGitBytes(args: string[], options: RunGitOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.cwd,
@@ -336,7 +436,7 @@ export function runGit(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const err = Buffer.concat(stderr).toString('utf8');
-      if (code === 0) resolve(Buffer.concat(stdout).toString('utf8'));
+      if (code === 0) resolve(Buffer.concat(stdout));
       else reject(new GitCommandError(`git ${args[0]} exited ${code ?? signal}`, code, err));
     });
     if (child.stdin) {
@@ -347,28 +447,83 @@ export function runGit(
   });
 }
 
-/** git's -z name-status and numstat outputs, joined per path. */
-function parseChanges(nameStatus: string, numstat: string): ChangedFile[] {
+/** git's -z name-status and numstat outputs, joined per path; paths stay bytes until shown. */
+function parseChanges(nameStatus: Buffer, numstat: Buffer): ChangedFile[] {
   const counts = new Map<string, { added?: number; removed?: number }>();
-  const numParts = numstat.split('\0');
-  for (const record of numParts) {
-    const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(record);
-    if (!match) continue;
-    counts.set(match[3]!, {
-      added: match[1] === '-' ? undefined : Number(match[1]),
-      removed: match[2] === '-' ? undefined : Number(match[2]),
+  for (const record of splitNul(numstat)) {
+    const first = record.indexOf(9);
+    const second = record.indexOf(9, first + 1);
+    if (first < 0 || second < 0) continue;
+    const [added, removed] = [record.subarray(0, first), record.subarray(first + 1, second)].map((n) =>
+      n.toString('latin1'),
+    );
+    counts.set(record.subarray(second + 1).toString('latin1'), {
+      added: added === '-' ? undefined : Number(added),
+      removed: removed === '-' ? undefined : Number(removed),
     });
   }
-  const parts = nameStatus.split('\0');
+  const parts = splitNul(nameStatus);
   const files: ChangedFile[] = [];
   for (let index = 0; index + 1 < parts.length; index += 2) {
-    const code = parts[index]!;
-    const path = parts[index + 1]!;
+    const code = parts[index]!.toString('latin1');
+    const raw = parts[index + 1]!;
     const status =
       code === 'A' ? 'added' : code === 'D' ? 'deleted' : code === 'T' ? 'type-changed' : 'modified';
-    files.push({ path, status, ...counts.get(path) });
+    const shown = displayPath(raw);
+    files.push({
+      path: shown,
+      ...(shown === raw.toString('utf8') ? {} : { raw }),
+      status,
+      ...counts.get(raw.toString('latin1')),
+    });
   }
   return files;
+}
+
+/** Records of a -z output (the last, empty one dropped). */
+function splitNul(output: Buffer): Buffer[] {
+  const records: Buffer[] = [];
+  let start = 0;
+  for (let end = output.indexOf(0); end >= 0; end = output.indexOf(0, start)) {
+    records.push(output.subarray(start, end));
+    start = end + 1;
+  }
+  return records;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A path as people are shown it: UTF-8 as it is, every byte that is not valid UTF-8 and every control
+ * character as \xNN, so a name can neither be mangled nor break a line of the PR description.
+ */
+export function displayPath(raw: Buffer): string {
+  let shown = '';
+  let index = 0;
+  while (index < raw.length) {
+    const lead = raw[index]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    let char: string | undefined;
+    try {
+      char = STRICT_UTF8.decode(raw.subarray(index, index + length));
+    } catch {
+      char = undefined;
+    }
+    if (char === undefined || (length === 1 && lead >= 0x80)) {
+      shown += `\\x${lead.toString(16).padStart(2, '0')}`;
+      index += 1;
+      continue;
+    }
+    const code = char.codePointAt(0)!;
+    shown += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+    index += length;
+  }
+  return shown;
+}
+
+/** The bytes of a changed file's path, for the filesystem (node accepts Buffer paths). */
+export function pathBytes(file: ChangedFile): Buffer {
+  return file.raw ?? Buffer.from(file.path, 'utf8');
 }
 
 /** A remote for messages: a URL without any user info. */

@@ -2,9 +2,9 @@
 // that points outside the repository is refused: merged, it would make whoever builds or serves the
 // repository read a file of their own machine (an absolute path, or ../ past the root).
 import { lstat, readlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Verdict } from '../agent/runner.ts';
-import type { ChangedFile } from './git.ts';
+import { type ChangedFile, pathBytes } from './git.ts';
 
 type Check = Verdict['checks'][number];
 
@@ -13,7 +13,8 @@ export async function changedLinks(workspace: string, files: ChangedFile[]): Pro
   const links = new Map<string, string>();
   for (const file of files) {
     if (file.status === 'deleted') continue;
-    const path = join(workspace, file.path);
+    // The name's bytes: a link whose name is not UTF-8 must not slip past the check under its shown name.
+    const path = Buffer.concat([Buffer.from(`${workspace}/`), pathBytes(file)]);
     const info = await lstat(path).catch(() => undefined);
     if (info?.isSymbolicLink()) links.set(file.path, await readlink(path));
   }

@@ -16,7 +16,7 @@ import type { Forge, RepositoryInfo } from '../forge/forge.ts';
 import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
-import { type ChangedFile, createGit, gitEnvironment, runGit, type TaskRepo } from './git.ts';
+import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, type TaskRepo } from './git.ts';
 import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
 import { readRepoConfig } from './repo-config.ts';
@@ -219,9 +219,11 @@ async function removeWorkspace(
   timings: Record<string, number>,
 ) {
   const started = performance.now();
-  await rm(workspace, { recursive: true, force: true }).catch((error: unknown) => {
-    logger.warn({ workspace, error: errorMessage(error) }, 'Workspace could not be removed');
-  });
+  for (const path of [workspace, metadataDirOf(workspace)]) {
+    await rm(path, { recursive: true, force: true }).catch((error: unknown) => {
+      logger.warn({ workspace: path, error: errorMessage(error) }, 'Workspace could not be removed');
+    });
+  }
   timings.cleanup = Math.round(performance.now() - started);
   logger.debug({ workspace, cleanup_ms: timings.cleanup }, 'Workspace removed');
 }

@@ -6,12 +6,12 @@
 // Python (ast.parse, no .pyc written), shell (bash -n) and the test command touch untrusted code, so they
 // run INSIDE a sandbox container on the same workspace.
 import { lstat, open, rm } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Verdict } from '../agent/runner.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { type DeletionPolicy, deletionCheck } from './deletion-check.ts';
-import type { ChangedFile, TaskRepo } from './git.ts';
+import { type ChangedFile, pathBytes, type TaskRepo } from './git.ts';
 import { changedLinks, linkCheck } from './link-check.ts';
 import type { RepoConfig } from './repo-config.ts';
 
@@ -98,7 +98,7 @@ async function removeNewFiles(options: VerifierOptions, before: ChangedFile[]): 
     (file) => file.status === 'added' && !known.has(file.path),
   );
   if (created.length === 0) return;
-  for (const file of created) await rm(join(options.workspace, file.path), { force: true });
+  for (const file of created) await rm(onDisk(options.workspace, file), { force: true });
   await options.git.changedFiles();
 }
 
@@ -138,20 +138,19 @@ function workflowCheck(files: ChangedFile[], allowed: boolean): Check | undefine
 
 /** Which files to parse as which language: by extension, else by a shebang line. Deleted files are skipped. */
 async function groupByLanguage(workspace: string, files: ChangedFile[], checks: Check[]) {
-  const groups = new Map<Language, string[]>();
+  const groups = new Map<Language, ChangedFile[]>();
   const skipped: string[] = [];
   for (const file of files) {
     if (file.status === 'deleted') continue;
-    const info = await lstat(join(workspace, file.path)).catch(() => undefined);
+    const info = await lstat(onDisk(workspace, file)).catch(() => undefined);
     if (!info?.isFile()) continue;
-    const language =
-      EXTENSIONS[extname(file.path).toLowerCase()] ?? (await shebangLanguage(workspace, file.path));
+    const language = EXTENSIONS[extname(file.path).toLowerCase()] ?? (await shebangLanguage(workspace, file));
     if (!language) continue;
     if (info.size > MAX_FILE_BYTES) {
       skipped.push(file.path);
       continue;
     }
-    groups.set(language, [...(groups.get(language) ?? []), file.path]);
+    groups.set(language, [...(groups.get(language) ?? []), file]);
   }
   if (skipped.length > 0) {
     checks.push({
@@ -163,9 +162,9 @@ async function groupByLanguage(workspace: string, files: ChangedFile[], checks: 
   return groups;
 }
 
-async function shebangLanguage(workspace: string, path: string): Promise<Language | undefined> {
-  if (extname(path) !== '') return undefined;
-  const handle = await open(join(workspace, path), 'r');
+async function shebangLanguage(workspace: string, file: ChangedFile): Promise<Language | undefined> {
+  if (extname(file.path) !== '') return undefined;
+  const handle = await open(onDisk(workspace, file), 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(128), 0, 128, 0);
     const first = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
@@ -178,7 +177,7 @@ async function shebangLanguage(workspace: string, path: string): Promise<Languag
   }
 }
 
-async function hostChecks(workspace: string, groups: Map<Language, string[]>): Promise<Check[]> {
+async function hostChecks(workspace: string, groups: Map<Language, ChangedFile[]>): Promise<Check[]> {
   const checks: Check[] = [];
   const scripts = [...(groups.get('javascript') ?? []), ...(groups.get('typescript') ?? [])];
   if (scripts.length > 0)
@@ -193,14 +192,14 @@ async function hostChecks(workspace: string, groups: Map<Language, string[]>): P
 async function parseEach(
   name: string,
   workspace: string,
-  files: string[],
+  files: ChangedFile[],
   errorsOf: (path: string, text: string) => Promise<string[]> | string[],
 ): Promise<Check> {
   const problems: string[] = [];
-  for (const path of files) {
-    const handle = await open(join(workspace, path), 'r');
+  for (const file of files) {
+    const handle = await open(onDisk(workspace, file), 'r');
     const text = await handle.readFile('utf8').finally(() => handle.close());
-    problems.push(...(await errorsOf(path, text)));
+    problems.push(...(await errorsOf(file.path, text)));
   }
   if (problems.length === 0) return { name, ok: true, detail: `${plural(files.length, 'file')} ok` };
   return { name, ok: false, detail: problems.slice(0, 20).join('\n') };
@@ -249,7 +248,7 @@ function yamlErrors(path: string, text: string): string[] {
 /** Python and shell parsing and the test command, in one container started for this verification. */
 async function sandboxChecks(
   options: VerifierOptions,
-  groups: Map<Language, string[]>,
+  groups: Map<Language, ChangedFile[]>,
   signal: AbortSignal | undefined,
 ): Promise<Check[]> {
   const python = groups.get('python') ?? [];
@@ -299,7 +298,10 @@ async function sandboxChecks(
   }
 }
 
-/** Parses each file given as an argument; prints "path:line: message" for each syntax error. */
+/**
+ * Parses each file given as an argument; prints "path:line: message" for each syntax error, with bytes of
+ * the name that are not UTF-8 shown as \xNN (as the worker shows them).
+ */
 const PYTHON_CHECK = `import ast, sys
 bad = 0
 for path in sys.argv[1:]:
@@ -307,13 +309,32 @@ for path in sys.argv[1:]:
         with open(path, 'rb') as f:
             ast.parse(f.read(), path)
     except (SyntaxError, ValueError) as e:
-        print(f"{path}:{getattr(e, 'lineno', '?')}: {e.msg if hasattr(e, 'msg') else e}")
+        shown = path.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+        print(f"{shown}:{getattr(e, 'lineno', '?')}: {e.msg if hasattr(e, 'msg') else e}")
         bad = 1
 sys.exit(bad)`;
 
-/** A relative path as one shell word that cannot be read as an option. */
-function shellPath(path: string): string {
-  return quote(`./${path}`);
+/**
+ * A changed file as one bash word that cannot be read as an option. A name that is not UTF-8 (or holds
+ * control characters) is ANSI-C quoted, every byte outside printable ASCII as \xNN, so it reaches the check
+ * byte for byte.
+ */
+function shellPath(file: ChangedFile): string {
+  if (file.raw === undefined) return quote(`./${file.path}`);
+  let word = '';
+  for (const byte of Buffer.concat([Buffer.from('./'), pathBytes(file)])) {
+    const char = String.fromCharCode(byte);
+    word +=
+      byte < 0x20 || byte > 0x7e || char === "'" || char === '\\'
+        ? `\\x${byte.toString(16).padStart(2, '0')}`
+        : char;
+  }
+  return `$'${word}'`;
+}
+
+/** Where a changed file is on disk, as bytes (node's fs takes Buffer paths). */
+function onDisk(workspace: string, file: ChangedFile): Buffer {
+  return Buffer.concat([Buffer.from(`${workspace}/`), pathBytes(file)]);
 }
 
 function quote(text: string): string {
