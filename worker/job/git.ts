@@ -1,32 +1,20 @@
-// git on the host: clone, branch, commit, push. The workspace is written by the agent's sandbox, so
-// everything in it — including .git/config, hooks and attributes — is untrusted. Every git child runs with
-// a hardened environment: no system/global config, hooks disabled, no fsmonitor, no prompts, and the
-// forge's credentials (Forge.gitConfig) passed ONLY through GIT_CONFIG_COUNT in the child's environment —
-// never in argv, a URL or .git/config. clone returns a TaskRepo that keeps its own copy of the clone's .git
-// outside the workspace and records the default branch's commit (the base): the change is listed, checked,
-// committed (one commit on the base) and pushed from there, so commits, refs, replace refs, grafts, objects or
-// config the agent made in its .git never count and never reach the remote. The agent's .git is only read to
-// refuse a replaced history, after its config is restored and planted files are removed.
-import { spawn } from 'node:child_process';
-import { cp, lchown, lstat, readdir, readFile, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { cp, lchown, lstat, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PermanentError, ResourceError, TransientError } from '../core/errors.ts';
 
-export type ConfigPair = [key: string, value: string];
+import { type ChangedFile, parseChanges } from './changed-paths.ts';
+import {
+  type ConfigPair,
+  diskNearlyFull,
+  GitCommandError,
+  gitEnvironment,
+  hardeningConfig,
+  runGitBytes,
+} from './git-process.ts';
 
-export interface ChangedFile {
-  /** The path as shown: UTF-8, with bytes that are not (and control characters) escaped as \xNN. */
-  path: string;
-  /** The path's bytes, only when they differ from `path` (not UTF-8): use pathBytes() for the disk. */
-  raw?: Buffer;
-  status: 'added' | 'modified' | 'deleted' | 'type-changed';
-  /** Lines added and removed; undefined for binary files. */
-  added?: number;
-  removed?: number;
-  /** For a symbolic link: its target as written (the pipeline fills it in, link-check.ts). */
-  linkTarget?: string;
-}
+export { type ChangedFile, displayPath, pathBytes } from './changed-paths.ts';
+export { type ConfigPair, GitCommandError, gitEnvironment, runGit } from './git-process.ts';
 
 export interface Git {
   /**
@@ -340,190 +328,6 @@ async function handBack(dir: string): Promise<void> {
     const info = await lstat(path);
     if (info.uid !== owner.uid || info.gid !== owner.gid) await lchown(path, owner.uid, owner.gid);
   }
-}
-
-/** Config that makes the repository's own settings harmless on the host (command scope beats repo scope). */
-function hardeningConfig(allowFileProtocol: boolean): ConfigPair[] {
-  return [
-    ['core.hooksPath', '/dev/null'],
-    ['core.fsmonitor', 'false'],
-    ['core.askPass', ''],
-    ['credential.helper', ''],
-    ['protocol.ext.allow', 'never'],
-    ['protocol.file.allow', allowFileProtocol ? 'always' : 'never'],
-    ['commit.gpgSign', 'false'],
-    ['core.autocrlf', 'false'],
-    ['core.quotePath', 'false'],
-    ['advice.detachedHead', 'false'],
-  ];
-}
-
-/**
- * The whole environment of a git child: nothing inherited but PATH, so no GIT_* variable, proxy or secret of
- * the worker leaks in; config pairs only as GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n.
- */
-export function gitEnvironment(config: ConfigPair[], author?: { name: string; email: string }) {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: EMPTY_HOME,
-    XDG_CONFIG_HOME: EMPTY_HOME,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_ATTR_NOSYSTEM: '1',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_OPTIONAL_LOCKS: '0',
-    // refs/replace/ and grafts would let a repository show other objects than those named.
-    GIT_NO_REPLACE_OBJECTS: '1',
-    LC_ALL: 'C',
-    GIT_CONFIG_COUNT: String(config.length),
-  };
-  config.forEach(([key, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  if (author) {
-    env.GIT_AUTHOR_NAME = author.name;
-    env.GIT_AUTHOR_EMAIL = author.email;
-    env.GIT_COMMITTER_NAME = author.name;
-    env.GIT_COMMITTER_EMAIL = author.email;
-  }
-  return env;
-}
-
-/** Below this much free space a failed git command is put down to the disk (a resource failure). */
-const LOW_DISK_BYTES = 4 * 1024 * 1024;
-
-/** Asked after a failure, from the filesystem itself, so no error text has to be matched. */
-async function diskNearlyFull(path: string): Promise<boolean> {
-  const stats = await statfs(path).catch(() => undefined);
-  return stats !== undefined && stats.bavail * stats.bsize < LOW_DISK_BYTES;
-}
-
-/** A HOME that does not exist: git finds no ~/.gitconfig, credentials or ssh keys of the operator. */
-const EMPTY_HOME = '/nonexistent/codingworker-git-home';
-
-export class GitCommandError extends Error {
-  readonly exitCode: number | null;
-  readonly stderr: string;
-
-  constructor(message: string, exitCode: number | null, stderr: string) {
-    super(message);
-    this.exitCode = exitCode;
-    this.stderr = stderr;
-  }
-}
-
-type RunGitOptions = { cwd?: string; env: Record<string, string>; input?: string; timeoutMs?: number };
-
-/** Runs git with exactly the given environment; resolves with stdout, rejects with GitCommandError. */
-export function runGit(args: string[], options: RunGitOptions): Promise<string> {
-  return runGitBytes(args, options).then((out) => out.toString('utf8'));
-}
-
-/** runGit's raw stdout: paths in it are bytes, not necessarily UTF-8. */
-function runGitBytes(args: string[], options: RunGitOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 600_000,
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const err = Buffer.concat(stderr).toString('utf8');
-      if (code === 0) resolve(Buffer.concat(stdout));
-      else reject(new GitCommandError(`git ${args[0]} exited ${code ?? signal}`, code, err));
-    });
-    if (child.stdin) {
-      // git may exit before reading its input (a failure); the exit code tells what happened.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input);
-    }
-  });
-}
-
-/** git's -z name-status and numstat outputs, joined per path; paths stay bytes until shown. */
-function parseChanges(nameStatus: Buffer, numstat: Buffer): ChangedFile[] {
-  const counts = new Map<string, { added?: number; removed?: number }>();
-  for (const record of splitNul(numstat)) {
-    const first = record.indexOf(9);
-    const second = record.indexOf(9, first + 1);
-    if (first < 0 || second < 0) continue;
-    const [added, removed] = [record.subarray(0, first), record.subarray(first + 1, second)].map((n) =>
-      n.toString('latin1'),
-    );
-    counts.set(record.subarray(second + 1).toString('latin1'), {
-      added: added === '-' ? undefined : Number(added),
-      removed: removed === '-' ? undefined : Number(removed),
-    });
-  }
-  const parts = splitNul(nameStatus);
-  const files: ChangedFile[] = [];
-  for (let index = 0; index + 1 < parts.length; index += 2) {
-    const code = parts[index]!.toString('latin1');
-    const raw = parts[index + 1]!;
-    const status =
-      code === 'A' ? 'added' : code === 'D' ? 'deleted' : code === 'T' ? 'type-changed' : 'modified';
-    const shown = displayPath(raw);
-    files.push({
-      path: shown,
-      ...(shown === raw.toString('utf8') ? {} : { raw }),
-      status,
-      ...counts.get(raw.toString('latin1')),
-    });
-  }
-  return files;
-}
-
-/** Records of a -z output (the last, empty one dropped). */
-function splitNul(output: Buffer): Buffer[] {
-  const records: Buffer[] = [];
-  let start = 0;
-  for (let end = output.indexOf(0); end >= 0; end = output.indexOf(0, start)) {
-    records.push(output.subarray(start, end));
-    start = end + 1;
-  }
-  return records;
-}
-
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A path as people are shown it: UTF-8 as it is, every byte that is not valid UTF-8 and every control
- * character as \xNN, so a name can neither be mangled nor break a line of the PR description.
- */
-export function displayPath(raw: Buffer): string {
-  let shown = '';
-  let index = 0;
-  while (index < raw.length) {
-    const lead = raw[index]!;
-    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-    let char: string | undefined;
-    try {
-      char = STRICT_UTF8.decode(raw.subarray(index, index + length));
-    } catch {
-      char = undefined;
-    }
-    if (char === undefined || (length === 1 && lead >= 0x80)) {
-      shown += `\\x${lead.toString(16).padStart(2, '0')}`;
-      index += 1;
-      continue;
-    }
-    const code = char.codePointAt(0)!;
-    shown += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
-    index += length;
-  }
-  return shown;
-}
-
-/** The bytes of a changed file's path, for the filesystem (node accepts Buffer paths). */
-export function pathBytes(file: ChangedFile): Buffer {
-  return file.raw ?? Buffer.from(file.path, 'utf8');
 }
 
 /** A remote for messages: a URL without any user info. */
