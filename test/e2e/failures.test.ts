@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   bash,
+  closeChecked,
   type E2eStack,
   finishedWithPullRequest,
   type IssueState,
@@ -25,12 +26,7 @@ describe('end to end: failures outside the worker', () => {
   beforeEach(async () => {
     stack = await startE2eStack();
   });
-  afterEach(async () => {
-    await stack.killWorkers();
-    const violations = [...stack.github.violations];
-    await stack.close();
-    assert.deepEqual(violations, []);
-  });
+  afterEach(() => closeChecked(stack));
 
   const logs = workerLogs;
 

@@ -374,6 +374,16 @@ async function removeContainers(workerId: string): Promise<void> {
 }
 
 /** The last log lines of each worker, for failure messages. */
+/** For afterEach: stops the stack's workers, closes it, and fails the test on any GitHub API violation. */
+export async function closeChecked(stack: E2eStack): Promise<void> {
+  await stack.killWorkers();
+  const violations = [...stack.github.violations];
+  await stack.close();
+  if (violations.length > 0) {
+    throw new Error(`requests GitHub would refuse:\n${violations.map((v) => JSON.stringify(v)).join('\n')}`);
+  }
+}
+
 export function workerLogs(...workers: DaemonProcess[]): () => string {
   return () =>
     workers
