@@ -143,7 +143,8 @@ describe('end to end: failures outside the worker', () => {
             ? bash(`cat > hello.py <<'EOF'\ndef hello():\n    return "hello"\nEOF`)
             : solvePolicy(request, 1);
       const { number } = await stack.label();
-      const worker = stack.startWorker({ CW_WORK_DIR: small });
+      // CW_MIN_FREE_MB=1: the task starts, and it is the agent that fills the disk mid-task.
+      const worker = stack.startWorker({ CW_WORK_DIR: small, CW_MIN_FREE_MB: '1' });
       const state = await deadLettered(number, logs(worker));
       assert.match(state.comments[0]!.body, /space|disk|ENOSPC|too large|No space/i, state.comments[0]!.body);
       assert.deepEqual(listWorkspaces(small), [], 'the full workspace was removed');

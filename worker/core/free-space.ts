@@ -5,10 +5,11 @@ import { dirname } from 'node:path';
 import { ResourceError } from '../core/errors.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
 
-/** Below this a task is not started and doctor fails: a clone plus its checks need room. */
+/**
+ * The default below which a task is not started and doctor fails (CW_MIN_FREE_MB): a clone plus its
+ * checks need room. Doctor warns below five times the minimum: a few tasks more and it is full.
+ */
 export const MIN_FREE_BYTES = 1024 ** 3;
-/** Below this doctor warns: a few tasks more and it is full. */
-export const LOW_FREE_BYTES = 5 * 1024 ** 3;
 
 export type Statfs = (path: string) => Promise<{ bavail: number | bigint; bsize: number | bigint }>;
 
@@ -29,31 +30,43 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Before a task: a full disk is a resource failure that names the path, not a transient clone error. */
-export async function requireFreeSpace(path: string, statfs: Statfs = realStatfs): Promise<void> {
+export async function requireFreeSpace(
+  path: string,
+  statfs: Statfs = realStatfs,
+  minFreeBytes = MIN_FREE_BYTES,
+): Promise<void> {
   const free = await freeBytes(path, statfs);
-  if (free < MIN_FREE_BYTES) {
+  if (free < minFreeBytes) {
     throw new ResourceError(
-      `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(MIN_FREE_BYTES)} needed: free disk space or point CW_WORK_DIR at a larger disk`,
+      `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(minFreeBytes)} needed (CW_MIN_FREE_MB): free disk space or point CW_WORK_DIR at a larger disk`,
     );
   }
 }
 
 /** For /healthz: what is wrong with the disk under `path`, or undefined when there is room. */
-export async function diskProblem(path: string, statfs: Statfs = realStatfs): Promise<string | undefined> {
+export async function diskProblem(
+  path: string,
+  statfs: Statfs = realStatfs,
+  minFreeBytes = MIN_FREE_BYTES,
+): Promise<string | undefined> {
   const free = await freeBytes(path, statfs);
-  if (free >= MIN_FREE_BYTES) return undefined;
-  return `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(MIN_FREE_BYTES)} needed`;
+  if (free >= minFreeBytes) return undefined;
+  return `only ${formatBytes(free)} free under ${path} (CW_WORK_DIR), ${formatBytes(minFreeBytes)} needed`;
 }
 
-/** The doctor line: fail below MIN_FREE_BYTES, warn below LOW_FREE_BYTES. */
-export function freeSpaceCheck(path: string, statfs: Statfs = realStatfs): () => Promise<CheckResult> {
+/** The doctor line: fail below the minimum, warn below five times it. */
+export function freeSpaceCheck(
+  path: string,
+  statfs: Statfs = realStatfs,
+  minFreeBytes = MIN_FREE_BYTES,
+): () => Promise<CheckResult> {
   return async (): Promise<CheckResult> => {
     const name = 'free space';
     const free = await freeBytes(path, statfs);
     const detail = `${formatBytes(free)} free under ${path} (CW_WORK_DIR)`;
     const fix = 'free disk space, or point CW_WORK_DIR at a larger disk';
-    if (free < MIN_FREE_BYTES) return { name, ok: false, detail, fix };
-    if (free < LOW_FREE_BYTES) return { name, ok: false, severity: 'warning', detail, fix };
+    if (free < minFreeBytes) return { name, ok: false, detail, fix };
+    if (free < 5 * minFreeBytes) return { name, ok: false, severity: 'warning', detail, fix };
     return { name, ok: true, detail };
   };
 }

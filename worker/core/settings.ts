@@ -89,6 +89,8 @@ export const SettingsSchema = z
       verifyRounds: seconds(2),
       /** CW_WORK_DIR: per-task workspaces and trajectories. Default ~/.codingworker. */
       workDir: optionalText.transform((value) => value ?? join(homedir(), '.codingworker')),
+      /** CW_MIN_FREE_MB: free space under CW_WORK_DIR below which no task starts and doctor fails. Default 1024. */
+      minFreeMb: positive(1_024),
       /** CW_AGENT_TIMEOUT: wall-clock seconds the agent may work on one task, verification rounds included.
        * Default 2700 (45 min), leaving room for checks, push and pull request within CW_TASK_TIMEOUT. */
       maxWallSeconds: positive(2_700),
@@ -199,6 +201,7 @@ const ENV_NAMES: Record<string, string> = {
   'agent.maxTokens': 'CW_MAX_TOKENS',
   'agent.verifyRounds': 'CW_VERIFY_ROUNDS',
   'agent.workDir': 'CW_WORK_DIR',
+  'agent.minFreeMb': 'CW_MIN_FREE_MB',
   'agent.openhandsImage': 'CW_OPENHANDS_IMAGE',
   'agent.openhandsDockerSocket': 'CW_OPENHANDS_DOCKER_SOCKET',
   'agent.openhandsNetwork': 'CW_OPENHANDS_NETWORK',

@@ -67,7 +67,7 @@ export async function startDaemon(settings: Settings, options: DaemonOptions = {
   let health: HealthServer | undefined;
   if (settings.health.port !== 0) {
     health = await startHealthServer(settings.health.port, metrics, consumer.state, () =>
-      diskProblem(settings.agent.workDir),
+      diskProblem(settings.agent.workDir, undefined, settings.agent.minFreeMb * 1024 ** 2),
     );
     logger.info({ url: `http://127.0.0.1:${health.port}/healthz` }, 'health and metrics listening');
   }

@@ -61,7 +61,11 @@ export function queueCheck(settings: Settings, client?: SQSClient): Check {
 
 /** Every check the worker knows: the queue, free space under CW_WORK_DIR, then the job's own (Docker, the model, GitHub). */
 export function allChecks(settings: Settings, logger: Logger = pino({ level: 'silent' })): Check[] {
-  return [queueCheck(settings), freeSpaceCheck(settings.agent.workDir), ...jobChecks(settings, logger)];
+  return [
+    queueCheck(settings),
+    freeSpaceCheck(settings.agent.workDir, undefined, settings.agent.minFreeMb * 1024 ** 2),
+    ...jobChecks(settings, logger),
+  ];
 }
 
 /** Runs the checks in order; a check that throws counts as failed. */

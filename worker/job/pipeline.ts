@@ -59,7 +59,7 @@ export async function runJob(
   await forge.report(task, { stage: 'started', message: `working on it (worker ${settings.workerId})` });
 
   // Before the clone: a full disk is a resource failure naming the path, not git's transient-looking error.
-  await requireFreeSpace(settings.agent.workDir, deps.statfs);
+  await requireFreeSpace(settings.agent.workDir, deps.statfs, settings.agent.minFreeMb * 1024 ** 2);
   const workspace = await newWorkspace(settings, task);
   try {
     const repo = await stages.timed('clone', () => cloneForTask(deps, task, repository, workspace));
