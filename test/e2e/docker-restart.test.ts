@@ -136,12 +136,15 @@ describe('end to end: the Docker engine restarted mid-task', { timeout: 115_000 
       () =>
         `${explain()}\nleft: ${JSON.stringify(left.map(({ Id, State, Status }) => ({ Id, State, Status })))}`,
     );
-    assert.ok(
-      worker.lines.some(
-        (line) => line.message === 'Removed a sandbox container left behind while the engine was away',
-      ),
-      'the daemon itself cleaned up',
-    );
+    // Whether the first run's removal hit the engine while it was down depends on how fast it restarted
+    // (often under 300 ms). When it did, the same daemon must have removed the container itself later.
+    const said = (message: string) => worker.lines.some((line) => line.message === message);
+    if (said('Could not remove the sandbox container; it is removed once the Docker engine answers again')) {
+      assert.ok(
+        said('Removed a sandbox container left behind while the engine was away'),
+        'the daemon itself cleaned up',
+      );
+    }
     await waitFor('no workspace left', () => e2e.workspaces().length === 0, 30_000, explain);
     assert.deepEqual(e2e.github.violations, []);
   });
