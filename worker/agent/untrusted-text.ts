@@ -21,6 +21,11 @@ const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
 const LINK_DEFINITION_COMMENT =
   /^[ \t]{0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)[ \t]*(?:\([^\n]*\)|"[^\n]*"|'[^\n]*')?[ \t]*$/gm;
 
+/** Is this one character invisible or direction-changing (shown escaped in file names)? */
+export function isInvisible(char: string): boolean {
+  return char.replace(INVISIBLE, '') === '' && char !== '';
+}
+
 /** Removes the invisible and direction-changing characters alone (for one-line text such as a title). */
 export function removeInvisible(text: string): string {
   return text.replace(INVISIBLE, '');

@@ -1,6 +1,8 @@
 // The paths of a change as git lists them (-z): bytes until shown, since a file name need not be UTF-8;
 // shown escaped, so a name can be neither mangled nor used to break a line of the pull request.
 
+import { isInvisible } from '../agent/untrusted-text.ts';
+
 export interface ChangedFile {
   /** The path as shown: UTF-8, with bytes that are not (and control characters) escaped as \xNN. */
   path: string;
@@ -59,8 +61,6 @@ function splitNul(output: Buffer): Buffer[] {
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-/** Zero-width, bidi and other invisible characters (as in agent/untrusted-text.ts): shown, never applied. */
-const INVISIBLE = /^[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]$/u;
 
 /**
  * A path as people are shown it: UTF-8 as it is, every byte that is not valid UTF-8 and every control
@@ -86,7 +86,7 @@ export function displayPath(raw: Buffer): string {
     }
     const code = char.codePointAt(0)!;
     if (code < 0x20 || code === 0x7f) shown += `\\x${code.toString(16).padStart(2, '0')}`;
-    else shown += INVISIBLE.test(char) ? `\\u{${code.toString(16)}}` : char;
+    else shown += isInvisible(char) ? `\\u{${code.toString(16)}}` : char;
     index += length;
   }
   return shown;
