@@ -1,0 +1,245 @@
+// Each ranking signal on its own, on hand-written issue texts and file lists: what it reads from the
+// issue, which files it points at, and how strongly.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  createDefinitionIndex,
+  definitionSignals,
+  relatedSymbols,
+} from '../../worker/context/definition-signals.ts';
+import {
+  createImportGraph,
+  importSignals,
+  testedFileName,
+  testToSourceSignals,
+} from '../../worker/context/graph-signals.ts';
+import { readIssueClues } from '../../worker/context/issue-clues.ts';
+import { createPathIndex, frameSignals, mentionSignals } from '../../worker/context/path-signals.ts';
+import { rankByText, splitWords } from '../../worker/context/text-rank.ts';
+import type { FileOutline } from '../../worker/context/types.ts';
+
+const files = [
+  'src/pkg/core/merge.py',
+  'src/pkg/core/dataset.py',
+  'src/pkg/io/merge.py',
+  'src/pkg/__init__.py',
+  'tests/core/test_merge.py',
+  'lib/render.js',
+];
+
+describe('issue clues', () => {
+  it('reads a Python traceback, innermost frame last', () => {
+    const clues = readIssueClues(
+      'Traceback (most recent call last):\n' +
+        '  File "/home/me/venv/lib/python3.11/site-packages/pkg/core/dataset.py", line 120, in merge\n' +
+        '    return merge_core(self, other)\n' +
+        '  File "/home/me/venv/lib/python3.11/site-packages/pkg/core/merge.py", line 44, in merge_core\n' +
+        'ValueError: bad\n',
+    );
+    assert.deepEqual(
+      clues.frames.map((frame) => [frame.path.split('/').slice(-3).join('/'), frame.line, frame.function]),
+      [
+        ['pkg/core/dataset.py', 120, 'merge'],
+        ['pkg/core/merge.py', 44, 'merge_core'],
+      ],
+    );
+  });
+
+  it('reads Node stack frames with and without a function, and pytest failure lines', () => {
+    const clues = readIssueClues(
+      'TypeError: x is undefined\n    at render (/srv/app/lib/render.js:10:5)\n    at /srv/app/lib/main.js:3:1\n\n' +
+        'tests/core/test_merge.py:80: AssertionError',
+    );
+    assert.deepEqual(
+      clues.frames.map((frame) => [frame.path, frame.line, frame.function]),
+      [
+        ['/srv/app/lib/render.js', 10, 'render'],
+        ['/srv/app/lib/main.js', 3, undefined],
+        ['tests/core/test_merge.py', 80, undefined],
+      ],
+    );
+  });
+
+  it('takes identifiers from backticks and code, and from prose only when they look like code', () => {
+    const clues = readIssueClues(
+      'Calling `Dataset.merge` with compat fails.\n```python\nds.combine_first(other)\n```\n' +
+        'The helper parse_url and the class UrlParser are involved, but ordinary words are not.',
+    );
+    const names = clues.identifiers.map((identifier) => identifier.name);
+    for (const expected of ['merge', 'combine_first', 'parse_url', 'UrlParser'])
+      assert.ok(names.includes(expected), expected);
+    for (const word of ['ordinary', 'words', 'involved', 'helper']) assert.ok(!names.includes(word), word);
+    const merge = clues.identifiers.find((identifier) => identifier.name === 'merge' && identifier.qualifier);
+    assert.equal(merge?.qualifier, 'Dataset');
+  });
+
+  it('finds paths, module names and URL paths', () => {
+    const clues = readIssueClues(
+      'See https://github.com/someone/pkg/blob/abc123/src/pkg/core/merge.py#L641 and pkg.core.dataset; also lib/render.js.',
+    );
+    assert.ok(clues.paths.some((path) => path.endsWith('someone/pkg/blob/abc123/src/pkg/core/merge.py')));
+    assert.ok(clues.paths.includes('lib/render.js'));
+    assert.ok(clues.modules.includes('pkg.core.dataset'));
+  });
+
+  it('tells an issue about tests from one that only mentions a test', () => {
+    assert.equal(readIssueClues('The test suite fails on Windows: flaky tests in CI').aboutTests, true);
+    assert.equal(readIssueClues('Running my test with the plugin raises KeyError').aboutTests, false);
+  });
+
+  it('reads a 1 MB issue quickly and an issue with no usable words without error', () => {
+    const started = performance.now();
+    const huge = readIssueClues(`${'word '.repeat(100_000)}\`parse_url\`${'x'.repeat(500_000)}`);
+    assert.ok(performance.now() - started < 2_000, 'bounded time on a 1 MB issue');
+    assert.equal(huge.text.length <= 200_000, true);
+    const empty = readIssueClues('!!! ??? ... 123 456');
+    assert.deepEqual([empty.paths, empty.frames, empty.identifiers], [[], [], []]);
+  });
+});
+
+describe('path signals', () => {
+  const index = createPathIndex(files);
+
+  it('matches a written path by its longest tail, and a bare name shared by two files at half weight', () => {
+    assert.deepEqual(index.match('/abs/src/pkg/core/merge.py'), {
+      paths: ['src/pkg/core/merge.py'],
+      segments: 4,
+    });
+    const signals = mentionSignals(readIssueClues('the bug is in merge.py'), index);
+    assert.deepEqual(signals.map((signal) => signal.path).sort(), [
+      'src/pkg/core/merge.py',
+      'src/pkg/io/merge.py',
+    ]);
+    const full = mentionSignals(readIssueClues('the bug is in core/merge.py'), index);
+    assert.deepEqual(
+      full.map((signal) => signal.path),
+      ['src/pkg/core/merge.py'],
+    );
+    assert.ok((full[0]?.points ?? 0) > (signals[0]?.points ?? 0) * 2);
+  });
+
+  it('maps a dotted module name to its file', () => {
+    const signals = mentionSignals(readIssueClues('importing pkg.core.dataset.Dataset fails'), index);
+    assert.deepEqual(
+      signals.map((signal) => signal.path),
+      ['src/pkg/core/dataset.py'],
+    );
+  });
+
+  it('maps frames from site-packages into the checkout, and marks the innermost', () => {
+    const clues = readIssueClues(
+      '  File "/usr/lib/python3/site-packages/pkg/core/dataset.py", line 1, in f\n' +
+        '  File "/usr/lib/python3/site-packages/pkg/core/merge.py", line 2, in g\n' +
+        '  File "<stdin>", line 1, in <module>\n',
+    );
+    const signals = frameSignals(clues.frames, index);
+    const innermost = signals.find((signal) => signal.reason === 'innermost frame');
+    assert.equal(innermost?.path, 'src/pkg/core/merge.py');
+    assert.ok(signals.every((signal) => files.includes(signal.path)));
+  });
+
+  it('never points outside the inventory, whatever the issue writes', () => {
+    const signals = mentionSignals(
+      readIssueClues('read ../../../../etc/passwd.py and /etc/shadow.cfg'),
+      index,
+    );
+    assert.deepEqual(signals, []);
+  });
+});
+
+describe('definition signals', () => {
+  const outlines = new Map<string, FileOutline>([
+    [
+      'a.py',
+      {
+        imports: [],
+        symbols: [
+          { name: 'Dataset', kind: 'class', startLine: 1, endLine: 50 },
+          { name: 'merge', kind: 'method', parent: 'Dataset', startLine: 10, endLine: 20 },
+        ],
+      },
+    ],
+    ['b.py', { imports: [], symbols: [{ name: 'merge', kind: 'function', startLine: 1, endLine: 5 }] }],
+    ['c.py', { imports: [], symbols: [{ name: 'parse_url', kind: 'function', startLine: 3, endLine: 9 }] }],
+  ]);
+  const index = createDefinitionIndex(outlines);
+
+  it('points at the one file defining a name, and at the class for a qualified name', () => {
+    const clues = readIssueClues('`parse_url` breaks, and so does `Dataset.merge`');
+    const signals = definitionSignals(clues.identifiers, index);
+    const byPath = (path: string) =>
+      signals.filter((signal) => signal.path === path).reduce((sum, s) => sum + s.points, 0);
+    assert.ok(byPath('c.py') > 0);
+    assert.ok(byPath('a.py') > byPath('b.py'), 'the qualified match outweighs the bare name');
+  });
+
+  it('picks the related definitions of a file: named, holding a frame line, or sharing words', () => {
+    const symbols = outlines.get('a.py')?.symbols ?? [];
+    const related = relatedSymbols(symbols, new Set(['Dataset.merge']), [], new Set(), 5);
+    assert.deepEqual(
+      related.map((symbol) => symbol.name),
+      ['merge'],
+    );
+    const byLine = relatedSymbols(symbols, new Set(), [15], new Set(), 5);
+    assert.equal(byLine[0]?.name, 'merge');
+  });
+});
+
+describe('graph signals', () => {
+  it('names the source file a test file tests, by the usual conventions', () => {
+    assert.equal(testedFileName('tests/test_merge.py'), 'merge.py');
+    assert.equal(testedFileName('pkg/merge_test.go'), 'merge.go');
+    assert.equal(testedFileName('src/render.test.ts'), 'render.ts');
+    assert.equal(testedFileName('src/render.spec.jsx'), 'render.jsx');
+    assert.equal(testedFileName('src/FooTest.java'), 'Foo.java');
+    assert.equal(testedFileName('src/render.ts'), undefined);
+  });
+
+  it('passes a test file score to the source it tests, the one whose directories match best', () => {
+    const byName = new Map([['merge.py', ['src/pkg/io/merge.py', 'src/pkg/core/merge.py']]]);
+    const signals = testToSourceSignals(new Map([['tests/core/test_merge.py', 6]]), byName);
+    assert.deepEqual(signals, [
+      { path: 'src/pkg/core/merge.py', points: 3, reason: 'tested by tests/core/test_merge.py' },
+    ]);
+  });
+
+  it('spreads a share of a strong file score to its import neighbours, both ways', () => {
+    const outlines = new Map<string, FileOutline>([
+      ['a.py', { symbols: [], imports: ['b'] }],
+      ['c.py', { symbols: [], imports: ['a'] }],
+    ]);
+    const graph = createImportGraph(outlines, (_from, specifier) => `${specifier}.py`);
+    const signals = importSignals(new Map([['a.py', 8]]), graph);
+    assert.deepEqual(signals.map((signal) => signal.path).sort(), ['b.py', 'c.py']);
+    assert.ok(signals.every((signal) => signal.points > 0 && signal.points < 8));
+  });
+});
+
+describe('text relevance', () => {
+  it('splits identifiers into their words', () => {
+    assert.deepEqual(splitWords('parse_url ChainedException'), [
+      'parse_url',
+      'parse',
+      'url',
+      'ChainedException',
+      'Chained',
+      'Exception',
+    ]);
+  });
+
+  it('ranks the file whose words, path and definitions match the issue first', () => {
+    const scores = rankByText(
+      [
+        {
+          path: 'src/serialize.py',
+          names: 'serialize_exception chain',
+          content: 'def serialize_exception(): chain of exceptions',
+        },
+        { path: 'src/colors.py', names: 'paint', content: 'def paint(): colours for the terminal' },
+      ],
+      'exception serialization should include chained exceptions',
+    );
+    assert.ok((scores.get('src/serialize.py') ?? 0) > (scores.get('src/colors.py') ?? 0));
+    assert.equal(rankByText([{ path: 'a.py', names: '', content: 'x' }], '!!! ...').size, 0);
+  });
+});

@@ -1,0 +1,82 @@
+// The signal from identifiers the issue names: a file that defines `parse_url` is likely where a bug
+// in `parse_url` lives. A name defined in many files (`__init__`, `run`) says little, so each name's
+// points are shared among the files that define it, and a qualified name (`Dataset.merge`) that
+// matches a method of that class counts more than the bare name.
+import type { NamedIdentifier } from './issue-clues.ts';
+import type { Signal } from './path-signals.ts';
+import type { CodeSymbol, FileOutline } from './types.ts';
+
+/** Where each name is defined: bare names, and `Class.method` for methods. */
+export interface DefinitionIndex {
+  files(name: string): readonly string[];
+}
+
+export function createDefinitionIndex(outlines: ReadonlyMap<string, FileOutline>): DefinitionIndex {
+  const byName = new Map<string, string[]>();
+  const add = (name: string, path: string) => {
+    const list = byName.get(name);
+    if (!list) byName.set(name, [path]);
+    else if (list[list.length - 1] !== path) list.push(path);
+  };
+  for (const [path, outline] of outlines) {
+    for (const symbol of outline.symbols) {
+      add(symbol.name, path);
+      if (symbol.parent) add(`${symbol.parent}.${symbol.name}`, path);
+    }
+  }
+  return { files: (name) => byName.get(name) ?? [] };
+}
+
+/** Names defined in more files than this are too common to point anywhere. */
+const maxDefiningFiles = 12;
+const qualifiedBonus = 2;
+
+export function definitionSignals(identifiers: readonly NamedIdentifier[], index: DefinitionIndex): Signal[] {
+  const signals: Signal[] = [];
+  for (const identifier of identifiers) {
+    const qualified = identifier.qualifier ? index.files(`${identifier.qualifier}.${identifier.name}`) : [];
+    const found = qualified.length > 0 ? qualified : index.files(identifier.name);
+    if (found.length === 0 || found.length > maxDefiningFiles) continue;
+    const label = qualified.length > 0 ? `${identifier.qualifier}.${identifier.name}` : identifier.name;
+    const weight =
+      (identifier.weight * (qualified.length > 0 ? qualifiedBonus : 1)) / Math.sqrt(found.length);
+    for (const path of found) signals.push({ path, points: weight, reason: `defines ${label}` });
+  }
+  return signals;
+}
+
+/**
+ * The definitions in a file that the issue is about: named by it, holding a line of a stack-trace
+ * frame, or sharing words with it. Ranked, so the agent can show the first few.
+ */
+export function relatedSymbols(
+  symbols: readonly CodeSymbol[],
+  names: ReadonlySet<string>,
+  frameLines: readonly number[],
+  words: ReadonlySet<string>,
+  limit: number,
+): CodeSymbol[] {
+  const scored = symbols.map((symbol) => ({ symbol, score: symbolScore(symbol, names, frameLines, words) }));
+  return scored
+    .filter((entry) => entry.score > 0)
+    .sort((a, b) => b.score - a.score || a.symbol.startLine - b.symbol.startLine)
+    .slice(0, limit)
+    .map((entry) => entry.symbol);
+}
+
+function symbolScore(
+  symbol: CodeSymbol,
+  names: ReadonlySet<string>,
+  frameLines: readonly number[],
+  words: ReadonlySet<string>,
+): number {
+  let score = 0;
+  if (names.has(symbol.name)) score += 4;
+  if (symbol.parent && names.has(`${symbol.parent}.${symbol.name}`)) score += 4;
+  const innermost = frameLines.some((line) => line >= symbol.startLine && line <= symbol.endLine);
+  if (innermost) score += symbol.kind === 'class' ? 1 : 3;
+  for (const part of symbol.name.split(/_|(?<=[a-z])(?=[A-Z])/)) {
+    if (part.length > 2 && words.has(part.toLowerCase())) score += 0.5;
+  }
+  return score;
+}

@@ -1,0 +1,135 @@
+// What an issue's text says about where the code is: the paths it mentions, the stack-trace frames it
+// quotes, the identifiers it names, and its words. The text is untrusted: it is only read here, and
+// the clues only select among files the inventory already holds (see rank.ts); nothing in it is ever
+// used as a path or run.
+
+/** A stack-trace frame quoted in the issue: a file path as printed, and the function if given. */
+export interface Frame {
+  path: string;
+  line?: number;
+  function?: string;
+}
+
+/** An identifier the issue names, and how strongly: in code or backticks counts more than prose. */
+export interface NamedIdentifier {
+  name: string;
+  /** Qualifier written before it (`Dataset` in `Dataset.merge`), when there was one. */
+  qualifier?: string;
+  weight: number;
+}
+
+export interface IssueClues {
+  /** Path-like strings (`src/pkg/mod.py`, `pkg/mod.py`, a URL's path), unresolved. */
+  paths: string[];
+  /** Dotted module names (`pkg.core.mod`), which may name a file. */
+  modules: string[];
+  frames: Frame[];
+  identifiers: NamedIdentifier[];
+  /** The prose and code, for text relevance. */
+  text: string;
+  /** Whether the issue is about tests themselves, so that test files may be candidates. */
+  aboutTests: boolean;
+}
+
+// An issue of a megabyte (a pasted log) must not make the regular expressions below slow: the first
+// part holds the description and the first traces, which is what locates the code.
+const maxIssueChars = 200_000;
+
+const codeFence = /```[^\n]*\n([\s\S]*?)(?:```|$)/g;
+const inlineCode = /`([^`\n]{1,200})`/g;
+const pythonFrame = /File "([^"\n]{1,500})", line (\d+)(?:, in ([\w<>.]+))?/g;
+const nodeFrame = /at (?:(?:async )?([\w$.<>[\] ]{1,200}) \()?((?:file:\/\/)?[^\s()]{1,500}?):(\d+):\d+\)?/g;
+// A frame as pytest prints it in a failure report: `path/to/file.py:123: ErrorName`.
+const shortFrame = /^([\w./\\-]{1,300}\.\w{1,6}):(\d+):/gm;
+const pathLike =
+  /(?:[\w.@-]+\/)*[\w.@-]+\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|rs|java|kt|rb|php|cs|c|h|cc|cpp|hpp|swift|scala|lua|sh|cfg|toml|ini|yml|yaml|json)\b/g;
+const dottedModule = /\b[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*){2,}\b/g;
+const qualifiedName = /\b([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\b/g;
+const identifierToken = /[A-Za-z_$][\w$]*/g;
+const testTopic =
+  /\b(?:flaky|failing|broken|missing|add(?:ing)?|new|more|fix(?:ing)?|the)\s+(?:unit\s+)?tests?\b(?!\s+(?:file|case|function)s?\s+(?:in|for)\s+my)|\btest (?:coverage|suite fails)\b/i;
+
+export function readIssueClues(issueText: string): IssueClues {
+  const text = issueText.slice(0, maxIssueChars);
+  const code = [...text.matchAll(codeFence)].map((match) => match[1] ?? '');
+  const inline = [...text.matchAll(inlineCode)].map((match) => match[1] ?? '');
+  const prose = text.replace(codeFence, ' ').replace(inlineCode, ' ');
+  return {
+    paths: unique([...text.matchAll(pathLike)].map((match) => match[0])),
+    modules: unique([...text.matchAll(dottedModule)].map((match) => match[0])),
+    frames: readFrames(text),
+    identifiers: readIdentifiers(code, inline, prose),
+    text,
+    aboutTests: testTopic.test(prose),
+  };
+}
+
+function readFrames(text: string): Frame[] {
+  const frames: Frame[] = [];
+  for (const match of text.matchAll(pythonFrame)) {
+    frames.push({ path: match[1] ?? '', line: Number(match[2]), function: match[3] });
+  }
+  for (const match of text.matchAll(nodeFrame)) {
+    const path = (match[2] ?? '').replace(/^file:\/\//, '');
+    if (!/\.\w{1,5}$/.test(path)) continue;
+    frames.push({ path, line: Number(match[3]), function: match[1]?.split('.').pop() });
+  }
+  for (const match of text.matchAll(shortFrame)) {
+    frames.push({ path: match[1] ?? '', line: Number(match[2]) });
+  }
+  return frames;
+}
+
+/**
+ * Identifiers worth looking up as definitions. In code and backticks every identifier counts (minus
+ * keywords and very short names); in prose only the ones that look like code — snake_case,
+ * camelCase, CapWords followed by more capitals or a call — since an English word there is just a word.
+ */
+function readIdentifiers(code: string[], inline: string[], prose: string): NamedIdentifier[] {
+  const weights = new Map<string, NamedIdentifier>();
+  const add = (name: string, weight: number, qualifier?: string) => {
+    if (name.length < 3 || commonWords.has(name) || /^\d/.test(name)) return;
+    const key = qualifier ? `${qualifier}.${name}` : name;
+    const seen = weights.get(key);
+    if (seen) seen.weight = Math.min(seen.weight + weight / 2, weight * 2);
+    else weights.set(key, { name, qualifier, weight });
+  };
+  for (const part of [...inline, ...code]) {
+    const weight = inline.includes(part) ? 3 : 1.5;
+    for (const match of part.matchAll(qualifiedName)) add(match[2] ?? '', weight, match[1]);
+    for (const match of part.matchAll(identifierToken)) add(match[0], weight);
+  }
+  for (const match of prose.matchAll(qualifiedName)) {
+    if (looksLikeCode(match[0])) add(match[2] ?? '', 2, match[1]);
+  }
+  for (const match of prose.matchAll(identifierToken)) {
+    if (looksLikeCode(match[0], prose[(match.index ?? 0) + match[0].length])) add(match[0], 2);
+  }
+  return [...weights.values()];
+}
+
+function looksLikeCode(token: string, next?: string): boolean {
+  if (token.includes('_') || token.includes('.')) return /[a-z]/i.test(token.replace(/[_.]/g, ''));
+  if (/[a-z][A-Z]/.test(token)) return true;
+  if (/^[A-Z][a-z]+[A-Z]/.test(token)) return true;
+  return next === '(';
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+// Words that are identifiers in code samples but say nothing about where the code is.
+const commonWords = new Set(
+  (
+    'and as assert async await break case catch class const continue def default del delete do elif ' +
+    'else except export extends false finally for from function global if import in instanceof is ' +
+    'lambda let new none nonlocal not null of or pass print raise return self static super switch ' +
+    'this throw true try typeof undefined var void while with yield None True False cls args kwargs ' +
+    'the The and for you this that with from have not but are was can any all use get set len str ' +
+    'int dict list tuple bool float object type range open isinstance value values key keys items ' +
+    'result results name data foo bar baz test tests res out err error Error Exception TypeError ' +
+    'ValueError KeyError AttributeError RuntimeError IndexError console log require module exports ' +
+    'array shape dtype'
+  ).split(' '),
+);

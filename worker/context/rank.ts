@@ -1,0 +1,146 @@
+// Combines the signals into one score per file, keeping the reasons, and picks the candidates.
+// Direct evidence (a path, a frame, a defined name, the words) comes first; then it spreads to the
+// code a matching test tests and to import neighbours of the strongest files. Test files compete only
+// when the issue is about tests; otherwise they hand their evidence to the code they test.
+import { createDefinitionIndex, definitionSignals, relatedSymbols } from './definition-signals.ts';
+import {
+  createImportGraph,
+  importSignals,
+  type ResolveImport,
+  testToSourceSignals,
+} from './graph-signals.ts';
+import type { IssueClues } from './issue-clues.ts';
+import { createPathIndex, frameSignals, mentionSignals, type Signal } from './path-signals.ts';
+import { rankByText, splitWords } from './text-rank.ts';
+import type { Candidate, FileOutline, InventoryFile } from './types.ts';
+
+export interface RankInput {
+  files: readonly InventoryFile[];
+  outlines: ReadonlyMap<string, FileOutline>;
+  clues: IssueClues;
+  resolveImport: ResolveImport;
+  isTest: (path: string) => boolean;
+}
+
+/** The most points text relevance alone can give: the best-matching file gets all of them. */
+const textPoints = 6;
+/** Prose and data files match an issue's words easily; the fix is rarely there unless named. */
+const nonCodeTextShare = 0.3;
+const reasonsShown = 4;
+const symbolsShown = 5;
+
+export function rankFiles(input: RankInput, top: number): Candidate[] {
+  const { clues } = input;
+  const paths = input.files.map((file) => file.path);
+  const pathIndex = createPathIndex(paths);
+  const tally = new Tally();
+  tally.add(mentionSignals(clues, pathIndex));
+  tally.add(frameSignals(clues.frames, pathIndex));
+  tally.add(definitionSignals(clues.identifiers, createDefinitionIndex(input.outlines)));
+  tally.add(textSignals(input));
+  if (!clues.aboutTests) {
+    const tests = tally.take((path) => input.isTest(path));
+    tally.add(testToSourceSignals(tests, sourcesByName(paths, input.isTest)));
+  }
+  tally.add(importSignals(tally.scores(), createImportGraph(input.outlines, input.resolveImport)));
+  return tally
+    .ranked()
+    .slice(0, top)
+    .map(([path, score, reasons]) => ({
+      path,
+      score: Math.round(score * 100) / 100,
+      reasons,
+      symbols: symbolsFor(path, input),
+    }));
+}
+
+function textSignals(input: RankInput): Signal[] {
+  const documents = input.files.map((file) => ({
+    path: file.path,
+    names: (input.outlines.get(file.path)?.symbols ?? []).map((symbol) => symbol.name).join(' '),
+    content: file.text,
+  }));
+  const scores = rankByText(documents, input.clues.text);
+  const best = Math.max(0, ...scores.values());
+  if (best === 0) return [];
+  return [...scores].map(([path, score]) => {
+    const share = input.outlines.get(path)?.symbols.length ? 1 : nonCodeTextShare;
+    const points = (textPoints * share * score) / best;
+    return { path, points, reason: `shares words with the issue (${(score / best).toFixed(2)})` };
+  });
+}
+
+function sourcesByName(paths: readonly string[], isTest: (path: string) => boolean): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
+  for (const path of paths) {
+    if (isTest(path)) continue;
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    byName.set(name, [...(byName.get(name) ?? []), path]);
+  }
+  return byName;
+}
+
+function symbolsFor(path: string, input: RankInput) {
+  const outline = input.outlines.get(path);
+  if (!outline) return [];
+  const names = new Set<string>();
+  for (const identifier of input.clues.identifiers) {
+    names.add(identifier.name);
+    if (identifier.qualifier) names.add(`${identifier.qualifier}.${identifier.name}`);
+  }
+  const frameLines = input.clues.frames
+    .filter((frame) => frame.line !== undefined && path.endsWith(frame.path.split('/').slice(-2).join('/')))
+    .map((frame) => frame.line as number);
+  const words = new Set(splitWords(input.clues.text).map((word) => word.toLowerCase()));
+  return relatedSymbols(outline.symbols, names, frameLines, words, symbolsShown);
+}
+
+/** Points per file, with the reasons that gave them, strongest reason first. */
+class Tally {
+  private readonly entries = new Map<string, Map<string, number>>();
+
+  add(signals: readonly Signal[]): void {
+    for (const signal of signals) {
+      if (!(signal.points > 0)) continue;
+      const reasons = this.entries.get(signal.path) ?? new Map<string, number>();
+      reasons.set(signal.reason, (reasons.get(signal.reason) ?? 0) + signal.points);
+      this.entries.set(signal.path, reasons);
+    }
+  }
+
+  /** Removes the files `which` selects and returns their scores. */
+  take(which: (path: string) => boolean): Map<string, number> {
+    const taken = new Map<string, number>();
+    for (const [path, score] of this.scores()) {
+      if (!which(path)) continue;
+      taken.set(path, score);
+      this.entries.delete(path);
+    }
+    return taken;
+  }
+
+  scores(): Map<string, number> {
+    const scores = new Map<string, number>();
+    for (const [path, reasons] of this.entries) scores.set(path, sum(reasons.values()));
+    return scores;
+  }
+
+  ranked(): Array<[string, number, string[]]> {
+    return [...this.entries]
+      .map(([path, reasons]): [string, number, string[]] => [path, sum(reasons.values()), strongest(reasons)])
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  }
+}
+
+function strongest(reasons: ReadonlyMap<string, number>): string[] {
+  return [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, reasonsShown)
+    .map(([reason]) => reason);
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}

@@ -1,0 +1,94 @@
+// Text relevance of each file to the issue: BM25 (MiniSearch's BM25+) over three fields — the path,
+// the names the file defines, and its content — with identifiers split into their words, because an
+// issue says "chained exceptions" where the code says `chain_exception` or `ChainedException`.
+import MiniSearch from 'minisearch';
+
+export interface TextDocument {
+  path: string;
+  /** Names of the file's definitions, space-separated. */
+  names: string;
+  content: string;
+}
+
+// A file's content is indexed up to this many characters: the head of a file holds its imports,
+// classes and first definitions, and an index of every byte of a large repository costs seconds.
+const maxContentChars = 60_000;
+// A query of a few hundred distinct terms keeps search fast; the rest of a long issue is logs.
+const maxQueryTerms = 400;
+
+/** Returns each matching file's BM25 score, keyed by path; files that share no term are absent. */
+export function rankByText(documents: readonly TextDocument[], query: string): Map<string, number> {
+  const index = new MiniSearch<TextDocument>({
+    idField: 'path',
+    fields: ['path', 'names', 'content'],
+    tokenize: splitWords,
+    processTerm: keepTerm,
+    extractField: (document, field) =>
+      field === 'content'
+        ? document.content.slice(0, maxContentChars)
+        : String(document[field as keyof TextDocument]),
+  });
+  index.addAll(documents);
+  const terms = [...new Set(splitWords(query).map(keepTerm).filter(isTerm))].slice(0, maxQueryTerms);
+  const scores = new Map<string, number>();
+  if (terms.length === 0) return scores;
+  const results = index.search(terms.join(' '), {
+    boost: { path: 3, names: 2, content: 1 },
+    combineWith: 'OR',
+    // The terms are split and stemmed above already; a second pass would stem them twice.
+    tokenize: (joined) => joined.split(' '),
+    processTerm: (term) => term,
+    // Long source files are where fixes land; full length normalisation would push them down.
+    bm25: { k: 1.2, b: 0.5, d: 0.5 },
+  });
+  for (const result of results) scores.set(String(result.id), result.score);
+  return scores;
+}
+
+/**
+ * Splits text into words, and each identifier into its parts as well as itself:
+ * `parse_url` gives parse_url, parse, url; `ChainedException` gives chainedexception, chained, exception.
+ */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  for (const match of text.matchAll(/[A-Za-z][A-Za-z0-9_]*/g)) {
+    const token = match[0];
+    words.push(token);
+    const parts = token
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+      .split(/[\s_]+/);
+    if (parts.length > 1) words.push(...parts);
+  }
+  return words;
+}
+
+function keepTerm(term: string): string | null {
+  const lower = term.toLowerCase();
+  if (lower.length < 3 || lower.length > 40 || stopWords.has(lower)) return null;
+  return stem(lower);
+}
+
+function isTerm(term: string | null): term is string {
+  return term !== null;
+}
+
+// A light stemmer: plurals and the common verb endings, enough for "exceptions"/"exception" and
+// "raised"/"raise" to meet, without a dependency for the full Porter rules.
+function stem(word: string): string {
+  if (word.length > 5 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
+  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+const stopWords = new Set(
+  (
+    'the and for you this that with from have not but are was were can could would should will ' +
+    'there their they them then than when what which while where who why how also into only just ' +
+    "some such does did done been being its it's our out over more most very like using use used " +
+    'here want make made get got see seem seems way one two any all each other about after before ' +
+    'return self def class import none true false null undefined function const let var new '
+  ).split(/\s+/),
+);
