@@ -91,6 +91,7 @@ const TEST_SEGMENTS = new Set([
   'fixtures',
   '__fixtures__',
   '__snapshots__',
+  'testdata', // Go's folder of fixtures
 ]);
 
 /** Test file names by convention: pytest, Go, Jest/Vitest/Mocha, JUnit, RSpec. */
