@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { register as dlq } from './commands/dlq.ts';
 import { register as doctor } from './commands/doctor.ts';
 import { register as enqueue } from './commands/enqueue.ts';
+import { register as localize } from './commands/localize.ts';
 import { register as run } from './commands/run.ts';
 import { register as sandbox } from './commands/sandbox.ts';
 import { register as start } from './commands/start.ts';
@@ -16,7 +17,7 @@ const program = new Command('codingworker')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: Array<(program: Command) => void> = [start, enqueue, doctor, dlq, sandbox, run];
+const commands: Array<(program: Command) => void> = [start, enqueue, doctor, dlq, sandbox, run, localize];
 for (const register of commands) register(program);
 
 try {

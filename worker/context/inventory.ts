@@ -22,6 +22,15 @@ export interface InventoryLimits {
   maxTotalBytes: number;
 }
 
+export interface InventoryOptions extends Partial<InventoryLimits> {
+  /**
+   * Which listed files to read. The others are listed in `paths` only and counted as skipped under
+   * `unreadReason`: the localizer does not read test fixtures for an issue that is not about tests.
+   */
+  read?: (path: string) => boolean;
+  unreadReason?: string;
+}
+
 export const defaultInventoryLimits: InventoryLimits = {
   maxFileBytes: 512 * 1024,
   maxFiles: 20_000,
@@ -64,11 +73,8 @@ class SkipCounter {
 }
 
 /** Lists and reads what the localizer may see in the work tree at `repoPath`. */
-export async function readInventory(
-  repoPath: string,
-  limits: Partial<InventoryLimits> = {},
-): Promise<Inventory> {
-  const settings = { ...defaultInventoryLimits, ...limits };
+export async function readInventory(repoPath: string, options: InventoryOptions = {}): Promise<Inventory> {
+  const settings = { ...defaultInventoryLimits, ...options };
   const root = await openWorkTree(repoPath);
   const skipped = new SkipCounter();
   const candidates: string[] = [];
@@ -77,9 +83,13 @@ export async function readInventory(
     if (reason === undefined) candidates.push(entry.path!);
     else skipped.add(reason);
   }
-  const files = await indexCandidates(root, orderForCaps(candidates), settings, skipped);
+  const read = options.read ?? (() => true);
+  const toRead = candidates.filter((path) => read(path));
+  skipped.add(options.unreadReason ?? 'not read', candidates.length - toRead.length);
+  const files = await indexCandidates(root, orderForCaps(toRead), settings, skipped);
   files.sort((a, b) => compareStrings(a.path, b.path));
-  return { files, skipped: { files: skipped.files, reasons: skipped.reasons } };
+  candidates.sort(compareStrings);
+  return { files, paths: candidates, skipped: { files: skipped.files, reasons: skipped.reasons } };
 }
 
 /** The checkout's real path, or a one-line error saying why it cannot be read. */

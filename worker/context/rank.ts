@@ -15,7 +15,10 @@ import { rankByText, splitWords } from './text-rank.ts';
 import type { Candidate, FileOutline, InventoryFile } from './types.ts';
 
 export interface RankInput {
+  /** The files read, with their text. */
   files: readonly InventoryFile[];
+  /** Every listed path, read or not (a test file the issue names is found by its path alone). */
+  paths: readonly string[];
   outlines: ReadonlyMap<string, FileOutline>;
   clues: IssueClues;
   resolveImport: ResolveImport;
@@ -24,14 +27,17 @@ export interface RankInput {
 
 /** The most points text relevance alone can give: the best-matching file gets all of them. */
 const textPoints = 6;
-/** Prose and data files match an issue's words easily; the fix is rarely there unless named. */
+/** Files without definitions (configuration, data) match an issue's words easily; the fix is rarely
+ * there unless the issue names them. Prose (changelogs, docs) even less: it repeats every issue's words. */
 const nonCodeTextShare = 0.3;
+const proseTextShare = 0.05;
+const prose = /\.(?:md|rst|txt|adoc|html?)$|(?:^|\/)(?:CHANGELOG|CHANGES|HISTORY|NEWS|AUTHORS)[^/]*$/i;
 const reasonsShown = 4;
 const symbolsShown = 5;
 
 export function rankFiles(input: RankInput, top: number): Candidate[] {
   const { clues } = input;
-  const paths = input.files.map((file) => file.path);
+  const { paths } = input;
   const pathIndex = createPathIndex(paths);
   const tally = new Tally();
   tally.add(mentionSignals(clues, pathIndex));
@@ -64,7 +70,11 @@ function textSignals(input: RankInput): Signal[] {
   const best = Math.max(0, ...scores.values());
   if (best === 0) return [];
   return [...scores].map(([path, score]) => {
-    const share = input.outlines.get(path)?.symbols.length ? 1 : nonCodeTextShare;
+    const share = input.outlines.get(path)?.symbols.length
+      ? 1
+      : prose.test(path)
+        ? proseTextShare
+        : nonCodeTextShare;
     const points = (textPoints * share * score) / best;
     return { path, points, reason: `shares words with the issue (${(score / best).toFixed(2)})` };
   });

@@ -2,6 +2,7 @@
 // the names the file defines, and its content — with identifiers split into their words, because an
 // issue says "chained exceptions" where the code says `chain_exception` or `ChainedException`.
 import MiniSearch from 'minisearch';
+import { stemmer } from 'stemmer';
 
 export interface TextDocument {
   path: string;
@@ -63,24 +64,27 @@ export function splitWords(text: string): string[] {
   return words;
 }
 
+// Stemming is most of the indexing time, and a repository repeats the same few thousand words.
+const stems = new Map<string, string | null>();
+
 function keepTerm(term: string): string | null {
+  let kept = stems.get(term);
+  if (kept === undefined) {
+    kept = stemTerm(term);
+    if (stems.size < 200_000) stems.set(term, kept);
+  }
+  return kept;
+}
+
+function stemTerm(term: string): string | null {
   const lower = term.toLowerCase();
   if (lower.length < 3 || lower.length > 40 || stopWords.has(lower)) return null;
-  return stem(lower);
+  // Porter's stemmer, so that "serialization" meets `serialize` and "raised" meets `raise`.
+  return stemmer(lower);
 }
 
 function isTerm(term: string | null): term is string {
   return term !== null;
-}
-
-// A light stemmer: plurals and the common verb endings, enough for "exceptions"/"exception" and
-// "raised"/"raise" to meet, without a dependency for the full Porter rules.
-function stem(word: string): string {
-  if (word.length > 5 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
-  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
 }
 
 const stopWords = new Set(

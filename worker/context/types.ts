@@ -19,7 +19,11 @@ export interface Skipped {
 }
 
 export interface Inventory {
+  /** The files read, in path order. */
   files: InventoryFile[];
+  /** Every tracked path that is not vendored, generated, binary or a link, read or not, in path order:
+   * a path an issue names can match a file even when its content was not needed. */
+  paths: string[];
   skipped: Skipped;
 }
 

@@ -1,0 +1,151 @@
+// The localizer on real issues: checks each SWE-bench instance out of its bundle, localizes the issue
+// text, and prints recall@k (a gold file — one the merged fix changed — at or above rank k),
+// all-gold@5, time and peak memory per instance, and every instance that missed at 5.
+//
+//   node scripts/bench-localize.ts [instances.jsonl] [bundles dir] [--only REPO] [--large FILES]
+//
+// Defaults to ../shared/bench/swe-bench-dev. Each instance runs in a child process of its own, so its
+// peak memory (maxRSS) is its own. `--large 50000` also times a generated repository of that many files.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Instance {
+  instance_id: string;
+  repo: string;
+  problem_statement: string;
+  patch: string;
+}
+
+interface ChildResult {
+  ranked: string[];
+  ms: number;
+  maxRssMb: number;
+  skipped: number;
+}
+
+const self = fileURLToPath(import.meta.url);
+const benchDir = resolve(self, '../../../shared/bench/swe-bench-dev');
+
+if (process.argv[2] === '--one') await runOne(process.argv[3] ?? '', process.argv[4] ?? '');
+else await main(process.argv.slice(2));
+
+/** Child mode: one localization, its ranking and figures as JSON on stdout. */
+async function runOne(repoPath: string, issueFile: string): Promise<void> {
+  const { localize } = await import('../worker/context/localize.ts');
+  const result = await localize({ repoPath, issueText: readFileSync(issueFile, 'utf8'), top: 10 });
+  const figures: ChildResult = {
+    ranked: result.candidates.map((candidate) => candidate.path),
+    ms: result.ms,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    skipped: result.skipped.files,
+  };
+  process.stdout.write(JSON.stringify(figures));
+}
+
+async function main(args: string[]): Promise<void> {
+  const flag = (name: string) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args.splice(at, 2)[1] : undefined;
+  };
+  const only = flag('--only');
+  const large = flag('--large');
+  const instancesFile = resolve(args[0] ?? join(benchDir, 'instances.jsonl'));
+  const bundles = resolve(args[1] ?? join(benchDir, 'repos'));
+  const instances = readFileSync(instancesFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Instance)
+    .filter((instance) => !only || instance.repo.endsWith(`/${only}`));
+  const work = mkdtempSync(join(tmpdir(), 'cw-bench-localize-'));
+  try {
+    const rows = instances.map((instance) => measure(instance, bundles, work));
+    report(rows);
+    if (large) reportLarge(Number(large), work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+interface Row {
+  instance: Instance;
+  gold: string[];
+  result: ChildResult;
+}
+
+function measure(instance: Instance, bundles: string, work: string): Row {
+  const name = instance.repo.split('/')[1] ?? instance.repo;
+  const checkout = join(work, name);
+  if (!existsSync(checkout)) git(['clone', '-q', join(bundles, `${name}.bundle`), checkout], work);
+  git(['checkout', '-q', '-f', instance.instance_id], checkout);
+  const issueFile = join(work, 'issue.md');
+  writeFileSync(issueFile, instance.problem_statement);
+  const result = child(checkout, issueFile);
+  const gold = [...instance.patch.matchAll(/^diff --git a\/(\S+)/gm)].map((match) => match[1] ?? '');
+  return { instance, gold, result };
+}
+
+function child(repoPath: string, issueFile: string): ChildResult {
+  const run = spawnSync(process.execPath, [self, '--one', repoPath, issueFile], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0)
+    throw new Error(`localize failed on ${repoPath}: ${run.stderr.trim().split('\n')[0]}`);
+  return JSON.parse(run.stdout) as ChildResult;
+}
+
+function git(args: string[], cwd: string): void {
+  execFileSync('git', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function rankOfFirstGold(row: Row): number {
+  const rank = row.result.ranked.findIndex((path) => row.gold.includes(path));
+  return rank < 0 ? Number.POSITIVE_INFINITY : rank + 1;
+}
+
+function report(rows: Row[]): void {
+  const share = (test: (row: Row) => boolean) =>
+    `${((100 * rows.filter(test).length) / rows.length).toFixed(1)} % (${rows.filter(test).length}/${rows.length})`;
+  console.log(`instances: ${rows.length}`);
+  for (const k of [1, 3, 5, 10]) console.log(`recall@${k}: ${share((row) => rankOfFirstGold(row) <= k)}`);
+  console.log(
+    `all-gold@5: ${share((row) => row.gold.every((path) => row.result.ranked.slice(0, 5).includes(path)))}`,
+  );
+  const ms = rows.map((row) => row.result.ms);
+  const rss = rows.map((row) => row.result.maxRssMb);
+  console.log(
+    `time per instance: median ${percentile(ms, 50)} ms, p95 ${percentile(ms, 95)} ms, max ${Math.max(...ms)} ms`,
+  );
+  console.log(
+    `peak memory (process maxRSS): median ${percentile(rss, 50).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB`,
+  );
+  for (const row of rows) {
+    if (rankOfFirstGold(row) <= 5 && row.gold.every((path) => row.result.ranked.slice(0, 5).includes(path)))
+      continue;
+    const above = row.result.ranked.slice(0, 5).filter((path) => !row.gold.includes(path));
+    console.log(
+      `missed at 5: ${row.instance.instance_id} gold ${row.gold.join(', ')} (first at ${rankOfFirstGold(row)}); above: ${above.join(', ')}`,
+    );
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+function reportLarge(files: number, work: string): void {
+  const repo = join(work, 'large');
+  execFileSync(process.execPath, [resolve(self, '../make-large-repo.ts'), repo, String(files)], {
+    stdio: 'ignore',
+  });
+  const issueFile = join(work, 'large-issue.md');
+  writeFileSync(issueFile, 'Calling `compute_total` raises a TypeError when the list is empty.');
+  const result = child(repo, issueFile);
+  console.log(
+    `large repository (${files} files): ${result.ms} ms, peak ${result.maxRssMb.toFixed(0)} MB, skipped ${result.skipped} files`,
+  );
+}
