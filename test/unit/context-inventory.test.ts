@@ -63,9 +63,17 @@ describe('readInventory', () => {
 
   it('reads an empty repository, with or without a commit, as zero files', async () => {
     const fresh = makeRepo();
-    assert.deepEqual(await readInventory(fresh), { files: [], skipped: { files: 0, reasons: {} } });
+    assert.deepEqual(await readInventory(fresh), {
+      files: [],
+      paths: [],
+      skipped: { files: 0, reasons: {} },
+    });
     git(fresh, 'commit', '-q', '--allow-empty', '-m', 'nothing');
-    assert.deepEqual(await readInventory(fresh), { files: [], skipped: { files: 0, reasons: {} } });
+    assert.deepEqual(await readInventory(fresh), {
+      files: [],
+      paths: [],
+      skipped: { files: 0, reasons: {} },
+    });
   });
 
   it('fails with a one-line message on a missing directory, a file, a plain folder and a folder inside a repo', async () => {
@@ -309,5 +317,23 @@ describe('isTestPath', () => {
     ]) {
       assert.equal(isTestPath(path), false, path);
     }
+  });
+});
+
+describe('readInventory with a read filter', () => {
+  it('lists every path but reads only the selected files, counting the rest under the given reason', async () => {
+    const repo = makeRepo({
+      'src/mod.py': 'x = 1\n',
+      'tests/test_mod.py': 'def test_x(): pass\n',
+      'node_modules/a/i.js': '1',
+    });
+    const inventory = await readInventory(repo, {
+      read: (path) => !path.startsWith('tests/'),
+      unreadReason: 'test file',
+    });
+    assert.deepEqual(paths(inventory), ['src/mod.py']);
+    assert.deepEqual(inventory.paths, ['src/mod.py', 'tests/test_mod.py']);
+    assert.equal(inventory.skipped.reasons['test file'], 1);
+    assert.equal(inventory.skipped.reasons.vendored, 1);
   });
 });
