@@ -45,7 +45,7 @@ describe('issue clues', () => {
     );
   });
 
-  it('reads Node stack frames with and without a function, and pytest failure lines', () => {
+  it('reads Node stack frames (innermost first, kept outermost first) with and without a function, and pytest failure lines', () => {
     const clues = readIssueClues(
       'TypeError: x is undefined\n    at render (/srv/app/lib/render.js:10:5)\n    at /srv/app/lib/main.js:3:1\n\n' +
         'tests/core/test_merge.py:80: AssertionError',
@@ -53,8 +53,8 @@ describe('issue clues', () => {
     assert.deepEqual(
       clues.frames.map((frame) => [frame.path, frame.line, frame.function]),
       [
-        ['/srv/app/lib/render.js', 10, 'render'],
         ['/srv/app/lib/main.js', 3, undefined],
+        ['/srv/app/lib/render.js', 10, 'render'],
         ['tests/core/test_merge.py', 80, undefined],
       ],
     );

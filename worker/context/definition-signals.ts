@@ -9,10 +9,13 @@ import type { CodeSymbol, FileOutline } from './types.ts';
 /** Where each name is defined: bare names, and `Class.method` for methods. */
 export interface DefinitionIndex {
   files(name: string): readonly string[];
+  /** Whether `name` is defined only as a class: the type a user's example starts from. */
+  isClass(name: string): boolean;
 }
 
 export function createDefinitionIndex(outlines: ReadonlyMap<string, FileOutline>): DefinitionIndex {
   const byName = new Map<string, string[]>();
+  const kinds = new Map<string, Set<string>>();
   const add = (name: string, path: string) => {
     const list = byName.get(name);
     if (!list) byName.set(name, [path]);
@@ -21,17 +24,29 @@ export function createDefinitionIndex(outlines: ReadonlyMap<string, FileOutline>
   for (const [path, outline] of outlines) {
     for (const symbol of outline.symbols) {
       add(symbol.name, path);
+      kinds.set(symbol.name, (kinds.get(symbol.name) ?? new Set()).add(symbol.kind));
       if (symbol.parent) add(`${symbol.parent}.${symbol.name}`, path);
     }
   }
-  return { files: (name) => byName.get(name) ?? [] };
+  return {
+    files: (name) => byName.get(name) ?? [],
+    isClass: (name) => {
+      const found = kinds.get(name);
+      return found?.size === 1 && found.has('class');
+    },
+  };
 }
 
 /** Names defined in more files than this are too common to point anywhere. */
 const maxDefiningFiles = 12;
 const qualifiedBonus = 2;
+const classShare = 0.5;
 
-export function definitionSignals(identifiers: readonly NamedIdentifier[], index: DefinitionIndex): Signal[] {
+export function definitionSignals(
+  identifiers: readonly NamedIdentifier[],
+  index: DefinitionIndex,
+  rarity: (name: string) => number = () => 1,
+): Signal[] {
   const signals: Signal[] = [];
   for (const identifier of identifiers) {
     const qualified = identifier.qualifier ? index.files(`${identifier.qualifier}.${identifier.name}`) : [];

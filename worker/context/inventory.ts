@@ -11,7 +11,7 @@ import { GitCommandError, gitEnvironment, hardeningConfig, runGit, runGitBytes }
 import { capRank, mayBeMinified, pathSkipReason } from './path-kinds.ts';
 import type { Inventory, InventoryFile } from './types.ts';
 
-export { isTestPath } from './path-kinds.ts';
+export { isCodePath, isDocPath, isTestPath } from './path-kinds.ts';
 
 export interface InventoryLimits {
   /** Files larger than this are skipped as "too large" without being read. Default 512 KiB. */

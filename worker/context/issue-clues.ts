@@ -25,8 +25,10 @@ export interface IssueClues {
   modules: string[];
   frames: Frame[];
   identifiers: NamedIdentifier[];
-  /** The prose and code, for text relevance. */
+  /** The prose and code, for text relevance, without environment dumps (see below). */
   text: string;
+  /** The first line: on GitHub, the issue's title, the densest statement of what is wrong. */
+  title: string;
   /** Whether the issue is about tests themselves, so that test files may be candidates. */
   aboutTests: boolean;
 }
@@ -48,33 +50,65 @@ const qualifiedName = /\b([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\b/g;
 const identifierToken = /[A-Za-z_$][\w$]*/g;
 // Narrow on purpose: most bug reports mention "the test" they ran, and only a few are about the tests.
 const testTopic =
-  /\b(?:flaky|missing|add(?:ing)?|more|broken)\s+(?:unit\s+|integration\s+)?tests?\b|\btests?\s+(?:is|are)\s+flaky\b|\btest[- ]coverage\b|\btest suite (?:fails|is broken)\b/i;
+  /\b(?:flaky|missing|add(?:ing)?|more|broken)\s+(?:unit\s+|integration\s+)?tests?\b|\btests?\b(?:\s+(?:for|of)\s+\S+)?\s+(?:is|are)\s+flaky\b|\btest[- ]coverage\b|\btest suite (?:fails|is broken)\b/i;
 
 export function readIssueClues(issueText: string): IssueClues {
-  const text = issueText.slice(0, maxIssueChars);
+  const raw = issueText.slice(0, maxIssueChars);
+  const text = withoutEnvironmentDumps(raw);
   const code = [...text.matchAll(codeFence)].map((match) => match[1] ?? '');
   const inline = [...text.matchAll(inlineCode)].map((match) => match[1] ?? '');
   const prose = text.replace(codeFence, ' ').replace(inlineCode, ' ');
   return {
-    paths: unique([...text.matchAll(pathLike)].map((match) => match[0])),
-    modules: unique([...text.matchAll(dottedModule)].map((match) => match[0])),
-    frames: readFrames(text),
+    paths: unique([...raw.matchAll(pathLike)].map((match) => match[0])),
+    modules: unique([...text.replace(urls, ' ').matchAll(dottedModule)].map((match) => match[0])),
+    frames: readFrames(raw),
     identifiers: readIdentifiers(code, inline, prose),
     text,
+    title: raw.trimStart().split('\n', 1)[0] ?? '',
     aboutTests: testTopic.test(prose),
   };
 }
+
+/**
+ * Drops the environment reports issue templates ask for (`xr.show_versions()`, `pip freeze`,
+ * `npx envinfo`): runs of "name: version" lines, which name every package and match every file.
+ */
+function withoutEnvironmentDumps(text: string): string {
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length < environmentRunLines) kept.push(...run);
+    run = [];
+  };
+  for (const line of lines) {
+    if (environmentLine.test(line)) run.push(line);
+    else {
+      flush();
+      kept.push(line);
+    }
+  }
+  flush();
+  return kept.join('\n');
+}
+
+const environmentRunLines = 5;
+const environmentLine = /^\s*[\w.@/ -]{1,40}(?::\s+|==|\s+v?\d)[\w.+\-\s,()/:]{0,80}$|^\s*[-=]{3,}\s*$/;
+const urls = /\bhttps?:\/\/\S+/g;
 
 function readFrames(text: string): Frame[] {
   const frames: Frame[] = [];
   for (const match of text.matchAll(pythonFrame)) {
     frames.push({ path: match[1] ?? '', line: Number(match[2]), function: match[3] });
   }
+  // Node prints the innermost frame first, Python last; the frames are kept outermost first.
+  const nodeFrames: Frame[] = [];
   for (const match of text.matchAll(nodeFrame)) {
     const path = (match[2] ?? '').replace(/^file:\/\//, '');
     if (!/\.\w{1,5}$/.test(path)) continue;
-    frames.push({ path, line: Number(match[3]), function: match[1]?.split('.').pop() });
+    nodeFrames.push({ path, line: Number(match[3]), function: match[1]?.split('.').pop() });
   }
+  frames.push(...nodeFrames.reverse());
   for (const match of text.matchAll(shortFrame)) {
     frames.push({ path: match[1] ?? '', line: Number(match[2]) });
   }

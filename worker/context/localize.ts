@@ -3,7 +3,14 @@
 // Deterministic and model-free, so it costs the laptop no model call: inventory -> outlines -> clues
 // -> ranking. The issue text only selects among files the inventory holds.
 import { createImportResolver } from './imports.ts';
-import { defaultInventoryLimits, type InventoryLimits, isTestPath, readInventory } from './inventory.ts';
+import {
+  defaultInventoryLimits,
+  type InventoryLimits,
+  isCodePath,
+  isDocPath,
+  isTestPath,
+  readInventory,
+} from './inventory.ts';
 import { readIssueClues } from './issue-clues.ts';
 import { rankFiles } from './rank.ts';
 import { renderRepoMap } from './repo-map.ts';
@@ -46,6 +53,7 @@ export async function localize(options: LocalizeOptions): Promise<Localization> 
         packageDirectories(inventory.files),
       ),
       isTest: isTestPath,
+      isDoc: isDocPath,
     },
     options.top ?? 10,
   );
@@ -60,6 +68,8 @@ export async function localize(options: LocalizeOptions): Promise<Localization> 
 async function outlineAll(files: readonly InventoryFile[]): Promise<Map<string, FileOutline>> {
   const outlines = new Map<string, FileOutline>();
   for (const file of files) {
+    // A code sample in a README or changelog is not a definition of the project's.
+    if (!isCodePath(file.path)) continue;
     const outline = await outlineFile(file.path, file.text);
     if (outline.symbols.length > 0 || outline.imports.length > 0) outlines.set(file.path, outline);
   }

@@ -107,6 +107,15 @@ const TEST_NAMES = [
 
 const DOC_SEGMENTS = new Set(['docs', 'doc', 'documentation', 'examples', 'example']);
 const DOC_EXTENSIONS = new Set(['md', 'markdown', 'rst', 'txt', 'adoc', 'asciidoc']);
+// Prose files that often have no extension: release notes and credits repeat every issue's words.
+const DOC_NAMES =
+  /^(?:changelog|changes|history|news|authors|contributors|readme|license|copying)(?:[.-]|$)/i;
+const CODE_EXTENSIONS = new Set(
+  (
+    'py pyi js jsx mjs cjs ts tsx mts cts go rs java kt kts scala groovy rb php cs fs c h cc cpp cxx hpp ' +
+    'hh m mm swift dart lua pl pm sh bash zsh r jl ex exs erl hrl hs ml mli clj cljs elm vue svelte zig nim'
+  ).split(' '),
+);
 
 function splitPath(path: string): { dirs: string[]; name: string } {
   const parts = path.split('/');
@@ -141,9 +150,19 @@ export function isTestPath(path: string): boolean {
   return TEST_NAMES.some((pattern) => pattern.test(name));
 }
 
-function isDocPath(path: string): boolean {
+/** Documentation: under a docs or examples folder, prose by extension, or a changelog-like name. */
+export function isDocPath(path: string): boolean {
   const { dirs, name } = splitPath(path);
-  return dirs.some((dir) => DOC_SEGMENTS.has(dir.toLowerCase())) || DOC_EXTENSIONS.has(extensionOf(name));
+  if (dirs.some((dir) => DOC_SEGMENTS.has(dir.toLowerCase()))) return true;
+  return DOC_EXTENSIONS.has(extensionOf(name)) || DOC_NAMES.test(name);
+}
+
+/**
+ * Source code, by extension, outside the docs: the files worth outlining. Configuration and data
+ * (JSON, YAML, INI) and prose are still indexed for their words, but hold no definitions to find.
+ */
+export function isCodePath(path: string): boolean {
+  return CODE_EXTENSIONS.has(extensionOf(splitPath(path).name)) && !isDocPath(path);
 }
 
 /** Where a file goes when the caps cut: source first (0), then docs (1), then tests and fixtures (2). */

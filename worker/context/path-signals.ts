@@ -50,13 +50,19 @@ const points = {
   fileName: 5,
   module: 6,
   frame: 5,
+  /** Each further frame in the same file: a deep trace through one file is still one file. */
+  sameFileFrame: 1,
+  maxFramePoints: 8,
   /** The innermost frame inside the checkout: where the error surfaced. */
-  innermost: 2,
+  innermost: 3,
 };
 
 export function mentionSignals(clues: IssueClues, index: PathIndex): Signal[] {
   const signals: Signal[] = [];
+  // A path inside a stack trace is the frame's evidence (frameSignals), not a second mention.
+  const inFrames = clues.frames.map((frame) => frame.path);
   for (const written of clues.paths) {
+    if (inFrames.some((path) => path.endsWith(written))) continue;
     const { paths, segments } = index.match(written);
     const weight = segments >= 2 ? points.path : points.fileName / paths.length;
     for (const path of paths) signals.push({ path, points: weight, reason: `mentions ${written}` });
@@ -82,21 +88,98 @@ function moduleSignals(module: string, index: PathIndex): Signal[] {
 }
 
 export function frameSignals(frames: readonly Frame[], index: PathIndex): Signal[] {
-  const signals: Signal[] = [];
-  let innermost: Signal | undefined;
+  const byFile = new Map<string, { points: number; lines: number[] }>();
+  let innermost: string | undefined;
   for (const frame of frames) {
     const { paths, segments } = index.match(frame.path);
     // A bare file name in a trace (`<stdin>`, `test.py`) says little unless it is unique.
     if (paths.length !== 1 && segments < 2) continue;
     for (const path of paths) {
-      const line = frame.line ? ` line ${frame.line}` : '';
-      const signal = { path, points: points.frame / paths.length, reason: `in the stack trace${line}` };
-      signals.push(signal);
-      innermost = signal;
+      const seen = byFile.get(path);
+      const add = (seen ? points.sameFileFrame : points.frame) / paths.length;
+      const entry = seen ?? { points: 0, lines: [] };
+      entry.points = Math.min(points.maxFramePoints, entry.points + add);
+      if (frame.line) entry.lines.push(frame.line);
+      byFile.set(path, entry);
+      innermost = path;
     }
   }
-  if (innermost) {
-    signals.push({ path: innermost.path, points: points.innermost, reason: 'innermost frame' });
+  const signals = [...byFile].map(([path, entry]) => ({
+    path,
+    points: entry.points,
+    reason: `in the stack trace${entry.lines.length > 0 ? ` (line ${entry.lines.join(', ')})` : ''}`,
+  }));
+  if (innermost) signals.push({ path: innermost, points: points.innermost, reason: 'innermost frame' });
+  return signals;
+}
+
+const nameWordPoints = { title: 3, body: 1.2, directory: 1 };
+// File names that say nothing about what a file does: every package has them.
+const genericStems = new Set([
+  'index',
+  '__init__',
+  'init',
+  'main',
+  'mod',
+  'lib',
+  'setup',
+  'conftest',
+  '__main__',
+]);
+const genericDirectories = new Set([
+  'src',
+  'lib',
+  'libs',
+  'packages',
+  'pkg',
+  'core',
+  'app',
+  'source',
+  'internal',
+]);
+const maxDirectoryFiles = 30;
+
+/**
+ * A file whose name is a word of the issue (`auth.py` for "Digest Auth", `weighted.py` for "weighted
+ * mean"), most of all a word of its title; and, less, the files of a small directory the issue names.
+ */
+export function nameWordSignals(
+  paths: readonly string[],
+  titleWords: ReadonlySet<string>,
+  bodyWords: ReadonlySet<string>,
+  nameWords: (name: string) => string[],
+  rarity: (word: string) => number,
+): Signal[] {
+  const byStem = new Map<string, string[]>();
+  const byDirectory = new Map<string, string[]>();
+  for (const path of paths) {
+    const segments = path.split('/');
+    const stem = (segments.pop() ?? '').replace(/\.[^.]*$/, '');
+    if (!genericStems.has(stem)) byStem.set(stem, [...(byStem.get(stem) ?? []), path]);
+    const directory = segments.pop();
+    if (directory && !genericDirectories.has(directory)) {
+      byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), path]);
+    }
+  }
+  const seenIn = (name: string): number => {
+    const words = nameWords(name);
+    if (words.length === 0) return 0;
+    const inTitle = words.every((word) => titleWords.has(word));
+    if (!inTitle && !words.every((word) => bodyWords.has(word))) return 0;
+    // A name made of common words ("python" in a Python project) is weak, as for definitions.
+    const telling = Math.min(...words.map(rarity));
+    return (inTitle ? nameWordPoints.title : nameWordPoints.body) * telling;
+  };
+  const signals: Signal[] = [];
+  for (const [stem, files] of byStem) {
+    const points = seenIn(stem) / Math.sqrt(files.length);
+    for (const path of files) signals.push({ path, points, reason: `the issue names "${stem}"` });
+  }
+  for (const [directory, files] of byDirectory) {
+    if (files.length > maxDirectoryFiles) continue;
+    const points = seenIn(directory) > 0 ? nameWordPoints.directory : 0;
+    for (const path of files)
+      signals.push({ path, points, reason: `in ${directory}/, which the issue names` });
   }
   return signals;
 }

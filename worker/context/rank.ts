@@ -10,8 +10,14 @@ import {
   testToSourceSignals,
 } from './graph-signals.ts';
 import type { IssueClues } from './issue-clues.ts';
-import { createPathIndex, frameSignals, mentionSignals, type Signal } from './path-signals.ts';
-import { rankByText, splitWords } from './text-rank.ts';
+import {
+  createPathIndex,
+  frameSignals,
+  mentionSignals,
+  nameWordSignals,
+  type Signal,
+} from './path-signals.ts';
+import { createTextIndex, indexTerms, nameTerms, splitWords, type TextIndex } from './text-rank.ts';
 import type { Candidate, FileOutline, InventoryFile } from './types.ts';
 
 export interface RankInput {
@@ -23,15 +29,17 @@ export interface RankInput {
   clues: IssueClues;
   resolveImport: ResolveImport;
   isTest: (path: string) => boolean;
+  isDoc: (path: string) => boolean;
 }
 
 /** The most points text relevance alone can give: the best-matching file gets all of them. */
 const textPoints = 6;
+/** The title alone, again: it is the densest statement of the problem, free of logs and examples. */
+const titlePoints = 3;
 /** Files without definitions (configuration, data) match an issue's words easily; the fix is rarely
  * there unless the issue names them. Prose (changelogs, docs) even less: it repeats every issue's words. */
 const nonCodeTextShare = 0.3;
 const proseTextShare = 0.05;
-const prose = /\.(?:md|rst|txt|adoc|html?)$|(?:^|\/)(?:CHANGELOG|CHANGES|HISTORY|NEWS|AUTHORS)[^/]*$/i;
 const reasonsShown = 4;
 const symbolsShown = 5;
 
@@ -39,18 +47,39 @@ export function rankFiles(input: RankInput, top: number): Candidate[] {
   const { clues } = input;
   const { paths } = input;
   const pathIndex = createPathIndex(paths);
+  const text = createTextIndex(
+    input.files.map((file) => ({
+      path: file.path,
+      names: (input.outlines.get(file.path)?.symbols ?? []).map((symbol) => symbol.name).join(' '),
+      content: file.text,
+    })),
+  );
   const tally = new Tally();
   tally.add(mentionSignals(clues, pathIndex));
   tally.add(frameSignals(clues.frames, pathIndex));
-  tally.add(definitionSignals(clues.identifiers, createDefinitionIndex(input.outlines)));
-  tally.add(textSignals(input));
+  tally.add(
+    definitionSignals(clues.identifiers, createDefinitionIndex(input.outlines), (name) => rarity(text, name)),
+  );
+  tally.add(textSignals(input, text));
+  tally.add(
+    nameWordSignals(
+      paths,
+      new Set(indexTerms(clues.title)),
+      new Set(indexTerms(clues.text)),
+      nameTerms,
+      (word) => rarity(text, word),
+    ),
+  );
   if (!clues.aboutTests) {
     const tests = tally.take((path) => input.isTest(path));
     tally.add(testToSourceSignals(tests, sourcesByName(paths, input.isTest)));
   }
   tally.add(importSignals(tally.scores(), createImportGraph(input.outlines, input.resolveImport)));
+  // A listed file that was not read (binary, too large) may carry a path mention, never a candidacy.
+  const read = new Set(input.files.map((file) => file.path));
   return tally
     .ranked()
+    .filter(([path]) => read.has(path))
     .slice(0, top)
     .map(([path, score, reasons]) => ({
       path,
@@ -60,23 +89,39 @@ export function rankFiles(input: RankInput, top: number): Candidate[] {
     }));
 }
 
-function textSignals(input: RankInput): Signal[] {
-  const documents = input.files.map((file) => ({
-    path: file.path,
-    names: (input.outlines.get(file.path)?.symbols ?? []).map((symbol) => symbol.name).join(' '),
-    content: file.text,
-  }));
-  const scores = rankByText(documents, input.clues.text);
+/**
+ * How telling a name is, 0.1–1: one that appears in most files (the project's central class, which
+ * every example in its issues uses) says little about where a bug is; one in a few files says much.
+ */
+function rarity(text: TextIndex, name: string): number {
+  const share = text.share(name);
+  if (share <= 0) return 1;
+  return Math.min(1, Math.max(0.1, Math.log(1 / share) / Math.log(20)));
+}
+
+function textSignals(input: RankInput, text: TextIndex): Signal[] {
+  return [
+    ...scaledText(input, text.scores(input.clues.text), textPoints, 'shares words with the issue'),
+    ...scaledText(input, text.scores(input.clues.title), titlePoints, 'shares words with the title'),
+  ];
+}
+
+function scaledText(
+  input: RankInput,
+  scores: ReadonlyMap<string, number>,
+  most: number,
+  why: string,
+): Signal[] {
   const best = Math.max(0, ...scores.values());
   if (best === 0) return [];
   return [...scores].map(([path, score]) => {
-    const share = input.outlines.get(path)?.symbols.length
-      ? 1
-      : prose.test(path)
-        ? proseTextShare
+    const share = input.isDoc(path)
+      ? proseTextShare
+      : input.outlines.get(path)?.symbols.length
+        ? 1
         : nonCodeTextShare;
-    const points = (textPoints * share * score) / best;
-    return { path, points, reason: `shares words with the issue (${(score / best).toFixed(2)})` };
+    const points = (most * share * score) / best;
+    return { path, points, reason: `${why} (${(score / best).toFixed(2)})` };
   });
 }
 

@@ -17,8 +17,14 @@ const maxContentChars = 60_000;
 // A query of a few hundred distinct terms keeps search fast; the rest of a long issue is logs.
 const maxQueryTerms = 400;
 
-/** Returns each matching file's BM25 score, keyed by path; files that share no term are absent. */
-export function rankByText(documents: readonly TextDocument[], query: string): Map<string, number> {
+export interface TextIndex {
+  /** Each matching file's BM25 score, keyed by path; files that share no term are absent. */
+  scores(query: string): Map<string, number>;
+  /** The share of files (0–1) whose path, names or content hold the word: how common it is. */
+  share(word: string): number;
+}
+
+export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
   const index = new MiniSearch<TextDocument>({
     idField: 'path',
     fields: ['path', 'names', 'content'],
@@ -30,20 +36,40 @@ export function rankByText(documents: readonly TextDocument[], query: string): M
         : String(document[field as keyof TextDocument]),
   });
   index.addAll(documents);
-  const terms = [...new Set(splitWords(query).map(keepTerm).filter(isTerm))].slice(0, maxQueryTerms);
-  const scores = new Map<string, number>();
-  if (terms.length === 0) return scores;
-  const results = index.search(terms.join(' '), {
-    boost: { path: 3, names: 2, content: 1 },
-    combineWith: 'OR',
-    // The terms are split and stemmed above already; a second pass would stem them twice.
-    tokenize: (joined) => joined.split(' '),
-    processTerm: (term) => term,
-    // Long source files are where fixes land; full length normalisation would push them down.
-    bm25: { k: 1.2, b: 0.5, d: 0.5 },
-  });
-  for (const result of results) scores.set(String(result.id), result.score);
-  return scores;
+  // The terms are split and stemmed already when searched; a second pass would stem them twice.
+  const shares = new Map<string, number>();
+  const asIs = { tokenize: (joined: string) => joined.split(' '), processTerm: (term: string) => term };
+  return {
+    scores(query) {
+      const terms = [...new Set(splitWords(query).map(keepTerm).filter(isTerm))].slice(0, maxQueryTerms);
+      const scores = new Map<string, number>();
+      if (terms.length === 0) return scores;
+      const results = index.search(terms.join(' '), {
+        ...asIs,
+        boost: { path: 3, names: 2, content: 1 },
+        combineWith: 'OR',
+        // Long source files are where fixes land; full length normalisation would push them down.
+        bm25: { k: 1.2, b: 0.5, d: 0.5 },
+      });
+      for (const result of results) scores.set(String(result.id), result.score);
+      return scores;
+    },
+    share(word) {
+      const term = keepTerm(word);
+      if (term === null || documents.length === 0) return 0;
+      let found = shares.get(term);
+      if (found === undefined) {
+        found = index.search(term, asIs).length / documents.length;
+        shares.set(term, found);
+      }
+      return found;
+    },
+  };
+}
+
+/** BM25 scores of the documents for one query (see TextIndex.scores). */
+export function rankByText(documents: readonly TextDocument[], query: string): Map<string, number> {
+  return createTextIndex(documents).scores(query);
 }
 
 /**
@@ -66,6 +92,17 @@ export function splitWords(text: string): string[] {
 
 // Stemming is most of the indexing time, and a repository repeats the same few thousand words.
 const stems = new Map<string, string | null>();
+
+/** The stemmed, lower-case index terms of a text, as the index sees them. */
+export function indexTerms(text: string): string[] {
+  return splitWords(text).map(keepTerm).filter(isTerm);
+}
+
+/** The words of a name (`expand_modules` -> expand, modul), without the compound itself. */
+export function nameTerms(name: string): string[] {
+  const words = splitWords(name);
+  return (words.length > 1 ? words.slice(1) : words).map(keepTerm).filter(isTerm);
+}
 
 function keepTerm(term: string): string | null {
   let kept = stems.get(term);
