@@ -53,8 +53,10 @@ export function definitionSignals(
     const found = qualified.length > 0 ? qualified : index.files(identifier.name);
     if (found.length === 0 || found.length > maxDefiningFiles) continue;
     const label = qualified.length > 0 ? `${identifier.qualifier}.${identifier.name}` : identifier.name;
-    const weight =
-      (identifier.weight * (qualified.length > 0 ? qualifiedBonus : 1)) / Math.sqrt(found.length);
+    // A class named bare is usually the type the example starts from (`Dataset(...)`), rarely the
+    // place of the bug, which its method or the code it calls holds.
+    const bonus = qualified.length > 0 ? qualifiedBonus : index.isClass(identifier.name) ? classShare : 1;
+    const weight = (identifier.weight * bonus * rarity(identifier.name)) / Math.sqrt(found.length);
     for (const path of found) signals.push({ path, points: weight, reason: `defines ${label}` });
   }
   return signals;
