@@ -113,7 +113,7 @@ export function frameSignals(frames: readonly Frame[], index: PathIndex): Signal
   return signals;
 }
 
-const nameWordPoints = { title: 3, body: 1.2, directory: 1 };
+const nameWordPoints = { title: 3, body: 1.2, directory: 2 };
 // File names that say nothing about what a file does: every package has them.
 const genericStems = new Set([
   'index',
@@ -177,7 +177,7 @@ export function nameWordSignals(
   }
   for (const [directory, files] of byDirectory) {
     if (files.length > maxDirectoryFiles) continue;
-    const points = seenIn(directory) > 0 ? nameWordPoints.directory : 0;
+    const points = (seenIn(directory) * nameWordPoints.directory) / nameWordPoints.title;
     for (const path of files)
       signals.push({ path, points, reason: `in ${directory}/, which the issue names` });
   }

@@ -98,10 +98,14 @@ export function indexTerms(text: string): string[] {
   return splitWords(text).map(keepTerm).filter(isTerm);
 }
 
-/** The words of a name (`expand_modules` -> expand, modul), without the compound itself. */
+/** The words of a name (`expand_modules` -> expand, modul; `source-map` -> sourc, map), without compounds. */
 export function nameTerms(name: string): string[] {
-  const words = splitWords(name);
-  return (words.length > 1 ? words.slice(1) : words).map(keepTerm).filter(isTerm);
+  const words: string[] = [];
+  for (const match of name.matchAll(/[A-Za-z][A-Za-z0-9_]*/g)) {
+    const parts = splitWords(match[0]);
+    words.push(...(parts.length > 1 ? parts.slice(1) : parts));
+  }
+  return words.map(keepTerm).filter(isTerm);
 }
 
 function keepTerm(term: string): string | null {
