@@ -59,7 +59,21 @@ export function definitionSignals(
     const weight = (identifier.weight * bonus * rarity(identifier.name)) / Math.sqrt(found.length);
     for (const path of found) signals.push({ path, points: weight, reason: `defines ${label}` });
   }
-  return signals;
+  return diminished(signals);
+}
+
+/** Each further name a file defines counts less: a large module defines many names of any issue. */
+const furtherNameShare = 0.7;
+
+function diminished(signals: Signal[]): Signal[] {
+  const seen = new Map<string, number>();
+  return [...signals]
+    .sort((a, b) => b.points - a.points)
+    .map((signal) => {
+      const count = seen.get(signal.path) ?? 0;
+      seen.set(signal.path, count + 1);
+      return { ...signal, points: signal.points * furtherNameShare ** count };
+    });
 }
 
 /**

@@ -40,6 +40,8 @@ const maxIssueChars = 200_000;
 const codeFence = /```[^\n]*\n([\s\S]*?)(?:```|$)/g;
 const inlineCode = /`([^`\n]{1,200})`/g;
 const pythonFrame = /File "([^"\n]{1,500})", line (\d+)(?:, in ([\w<>.]+))?/g;
+// IPython and Jupyter print `File ~/path/to/mod.py:123, in Class.method(self)`.
+const ipythonFrame = /File ([^\s"]{1,500}\.\w{1,5}):(\d+)(?:, in ([\w<>.]+))?/g;
 const nodeFrame = /at (?:(?:async )?([\w$.<>[\] ]{1,200}) \()?((?:file:\/\/)?[^\s()]{1,500}?):(\d+):\d+\)?/g;
 // A frame as pytest prints it in a failure report: `path/to/file.py:123: ErrorName`.
 const shortFrame = /^([\w./\\-]{1,300}\.\w{1,6}):(\d+):/gm;
@@ -100,6 +102,9 @@ function readFrames(text: string): Frame[] {
   const frames: Frame[] = [];
   for (const match of text.matchAll(pythonFrame)) {
     frames.push({ path: match[1] ?? '', line: Number(match[2]), function: match[3] });
+  }
+  for (const match of text.matchAll(ipythonFrame)) {
+    frames.push({ path: match[1] ?? '', line: Number(match[2]), function: match[3]?.split('.').pop() });
   }
   // Node prints the innermost frame first, Python last; the frames are kept outermost first.
   const nodeFrames: Frame[] = [];
