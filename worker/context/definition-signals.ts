@@ -24,6 +24,7 @@ export function createDefinitionIndex(outlines: ReadonlyMap<string, FileOutline>
   for (const [path, outline] of outlines) {
     for (const symbol of outline.symbols) {
       add(symbol.name, path);
+      if (!symbol.parent) add(`${topLevel}${symbol.name}`, path);
       kinds.set(symbol.name, (kinds.get(symbol.name) ?? new Set()).add(symbol.kind));
       if (symbol.parent) add(`${symbol.parent}.${symbol.name}`, path);
     }
@@ -37,6 +38,9 @@ export function createDefinitionIndex(outlines: ReadonlyMap<string, FileOutline>
   };
 }
 
+/** The key prefix for module-level definitions (functions and classes outside any class). */
+const topLevel = '::';
+
 /** Names defined in more files than this are too common to point anywhere. */
 const maxDefiningFiles = 12;
 const qualifiedBonus = 2;
@@ -49,7 +53,11 @@ export function definitionSignals(
 ): Signal[] {
   const signals: Signal[] = [];
   for (const identifier of identifiers) {
-    const qualified = identifier.qualifier ? index.files(`${identifier.qualifier}.${identifier.name}`) : [];
+    // `xr.where(...)` with `import xarray as xr` calls a module's function, not any class's method.
+    const qualifiedKey = identifier.ofModule
+      ? `${topLevel}${identifier.name}`
+      : `${identifier.qualifier}.${identifier.name}`;
+    const qualified = identifier.qualifier ? index.files(qualifiedKey) : [];
     const found = qualified.length > 0 ? qualified : index.files(identifier.name);
     if (found.length === 0 || found.length > maxDefiningFiles) continue;
     const label = qualified.length > 0 ? `${identifier.qualifier}.${identifier.name}` : identifier.name;

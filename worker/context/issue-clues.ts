@@ -15,6 +15,9 @@ export interface NamedIdentifier {
   name: string;
   /** Qualifier written before it (`Dataset` in `Dataset.merge`), when there was one. */
   qualifier?: string;
+  /** The qualifier is a module the issue's code imports (`xr` in `import xarray as xr`), so the name
+   * is a module-level definition, not a method. */
+  ofModule?: boolean;
   weight: number;
 }
 
@@ -64,7 +67,7 @@ export function readIssueClues(issueText: string): IssueClues {
     paths: unique([...raw.matchAll(pathLike)].map((match) => match[0])),
     modules: unique([...text.replace(urls, ' ').matchAll(dottedModule)].map((match) => match[0])),
     frames: readFrames(raw),
-    identifiers: readIdentifiers(code, inline, prose),
+    identifiers: markModuleNames(readIdentifiers(code, inline, prose), code.join('\n')),
     text,
     title: raw.trimStart().split('\n', 1)[0] ?? '',
     aboutTests: testTopic.test(prose),
@@ -146,6 +149,20 @@ function readIdentifiers(code: string[], inline: string[], prose: string): Named
     if (looksLikeCode(match[0], prose[(match.index ?? 0) + match[0].length])) add(match[0], 2);
   }
   return [...weights.values()];
+}
+
+const importAs = /^\s*import\s+([\w.]+)(?:\s+as\s+(\w+))?\s*$/gm;
+const requireAs = /\b(?:const|let|var)\s+(\w+)\s*=\s*require\(/g;
+
+/** Marks `alias.name` identifiers whose alias the issue's code imports as a module. */
+function markModuleNames(identifiers: NamedIdentifier[], code: string): NamedIdentifier[] {
+  const modules = new Set<string>();
+  for (const match of code.matchAll(importAs)) modules.add(match[2] ?? (match[1] ?? '').split('.')[0] ?? '');
+  for (const match of code.matchAll(requireAs)) modules.add(match[1] ?? '');
+  for (const identifier of identifiers) {
+    if (identifier.qualifier && modules.has(identifier.qualifier)) identifier.ofModule = true;
+  }
+  return identifiers;
 }
 
 function looksLikeCode(token: string, next?: string): boolean {

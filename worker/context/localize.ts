@@ -42,6 +42,7 @@ export async function localize(options: LocalizeOptions): Promise<Localization> 
     unreadReason: 'test file (the issue is not about tests)',
   });
   const outlines = await outlineAll(inventory.files);
+  const packages = packageDirectories(inventory.files);
   const candidates = rankFiles(
     {
       files: inventory.files,
@@ -50,8 +51,9 @@ export async function localize(options: LocalizeOptions): Promise<Localization> 
       clues,
       resolveImport: createImportResolver(
         inventory.files.map((file) => file.path),
-        packageDirectories(inventory.files),
+        packages,
       ),
+      packages,
       isTest: isTestPath,
       isDoc: isDocPath,
     },

@@ -17,7 +17,10 @@ export interface PathIndex {
   match(written: string): { paths: string[]; segments: number };
 }
 
-export function createPathIndex(paths: readonly string[]): PathIndex {
+export function createPathIndex(
+  paths: readonly string[],
+  packages: ReadonlyMap<string, string> = new Map(),
+): PathIndex {
   const byTail = new Map<string, string[]>();
   for (const path of paths) {
     const segments = path.split('/');
@@ -30,6 +33,8 @@ export function createPathIndex(paths: readonly string[]): PathIndex {
   }
   return {
     match(written) {
+      const installed = installedSource(written, packages, (path) => byTail.has(path));
+      if (installed) return { paths: [installed], segments: installed.split('/').length };
       const segments = written
         .replace(/\\/g, '/')
         .split('/')
@@ -41,6 +46,35 @@ export function createPathIndex(paths: readonly string[]): PathIndex {
       return { paths: [], segments: 0 };
     },
   };
+}
+
+/**
+ * A frame inside an installed copy of one of the checkout's own packages
+ * (`node_modules/@scope/core/lib/transform.js`) names that package's source: `<dir>/src/transform.ts`
+ * in a monorepo, where `lib/` is the build of `src/`.
+ */
+function installedSource(
+  written: string,
+  packages: ReadonlyMap<string, string>,
+  exists: (path: string) => boolean,
+): string | undefined {
+  const at = written.lastIndexOf('node_modules/');
+  if (at < 0 || packages.size === 0) return undefined;
+  const parts = written.slice(at + 'node_modules/'.length).split('/');
+  const nameLength = parts[0]?.startsWith('@') ? 2 : 1;
+  const directory = packages.get(parts.slice(0, nameLength).join('/'));
+  if (directory === undefined) return undefined;
+  const rest = parts.slice(nameLength).join('/');
+  const prefix = directory === '' ? '' : `${directory}/`;
+  const stems = [rest, rest.replace(/^(?:lib|dist|build|cjs|esm)\//, 'src/')].map((path) =>
+    path.replace(/\.[cm]?js$/, ''),
+  );
+  for (const stem of stems) {
+    for (const extension of ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.jsx']) {
+      if (exists(`${prefix}${stem}${extension}`)) return `${prefix}${stem}${extension}`;
+    }
+  }
+  return undefined;
 }
 
 const points = {

@@ -30,6 +30,8 @@ export interface RankInput {
   resolveImport: ResolveImport;
   isTest: (path: string) => boolean;
   isDoc: (path: string) => boolean;
+  /** The checkout's own JavaScript packages, name -> directory, for frames in their installed copies. */
+  packages?: ReadonlyMap<string, string>;
 }
 
 /** The most points text relevance alone can give: the best-matching file gets all of them. */
@@ -46,7 +48,7 @@ const symbolsShown = 5;
 export function rankFiles(input: RankInput, top: number): Candidate[] {
   const { clues } = input;
   const { paths } = input;
-  const pathIndex = createPathIndex(paths);
+  const pathIndex = createPathIndex(paths, input.packages);
   const text = createTextIndex(
     input.files.map((file) => ({
       path: file.path,
