@@ -24,6 +24,8 @@ interface ChildResult {
   ms: number;
   maxRssMb: number;
   skipped: number;
+  /** Files read (indexed), which is what time and memory grow with. */
+  files: number;
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -41,6 +43,7 @@ async function runOne(repoPath: string, issueFile: string): Promise<void> {
     ms: result.ms,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     skipped: result.skipped.files,
+    files: result.files,
   };
   process.stdout.write(JSON.stringify(figures));
 }
@@ -121,6 +124,14 @@ function report(rows: Row[]): void {
   );
   console.log(
     `peak memory (process maxRSS): median ${percentile(rss, 50).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB`,
+  );
+  const slowest = rows.reduce((a, b) => (b.result.ms > a.result.ms ? b : a));
+  const largest = rows.reduce((a, b) => (b.result.maxRssMb > a.result.maxRssMb ? b : a));
+  console.log(
+    `slowest: ${slowest.instance.instance_id} ${slowest.result.ms} ms, ${slowest.result.files} files read`,
+  );
+  console.log(
+    `largest: ${largest.instance.instance_id} ${largest.result.maxRssMb.toFixed(0)} MB, ${largest.result.files} files read`,
   );
   for (const row of rows) {
     if (rankOfFirstGold(row) <= 5 && row.gold.every((path) => row.result.ranked.slice(0, 5).includes(path)))

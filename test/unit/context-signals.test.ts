@@ -14,7 +14,12 @@ import {
   testToSourceSignals,
 } from '../../worker/context/graph-signals.ts';
 import { readIssueClues } from '../../worker/context/issue-clues.ts';
-import { createPathIndex, frameSignals, mentionSignals } from '../../worker/context/path-signals.ts';
+import {
+  createPathIndex,
+  frameSignals,
+  mentionSignals,
+  nameWordSignals,
+} from '../../worker/context/path-signals.ts';
 import { rankByText, splitWords } from '../../worker/context/text-rank.ts';
 import type { FileOutline } from '../../worker/context/types.ts';
 
@@ -241,5 +246,148 @@ describe('text relevance', () => {
     );
     assert.ok((scores.get('src/serialize.py') ?? 0) > (scores.get('src/colors.py') ?? 0));
     assert.equal(rankByText([{ path: 'a.py', names: '', content: 'x' }], '!!! ...').size, 0);
+  });
+});
+
+describe('clues that the benchmark taught (each a general rule)', () => {
+  it('drops an environment report, keeps the prose around it', () => {
+    const clues = readIssueClues(
+      'Merging fails.\n\nINSTALLED VERSIONS\n------------------\npython: 3.10.4\nnumpy: 1.22.0\n' +
+        'pandas: 1.4.2\nscipy: 1.8.0\nmatplotlib: 3.5.1\nsetuptools: 62.1.0\n\nThe merge keeps no attrs.',
+    );
+    assert.match(clues.text, /Merging fails/);
+    assert.match(clues.text, /keeps no attrs/);
+    assert.doesNotMatch(clues.text, /numpy|scipy|setuptools/);
+    const short = readIssueClues('Steps:\nmode: fast\nlevel: 2\n');
+    assert.match(short.text, /mode: fast/, 'a short run of key: value lines is prose, not a dump');
+  });
+
+  it('reads IPython frames (File path:line, in Class.method)', () => {
+    const clues = readIssueClues(
+      'File ~/envs/dev/lib/python3.9/site-packages/pkg/core/merge.py:2095, in Merger.run(self)\n',
+    );
+    assert.deepEqual(
+      clues.frames.map((frame) => [frame.path.split('/').slice(-3).join('/'), frame.line, frame.function]),
+      [['pkg/core/merge.py', 2095, 'run']],
+    );
+  });
+
+  it('takes the title as the first line', () => {
+    assert.equal(
+      readIssueClues('\n  quantile ignores keep_attrs\n\nbody text').title,
+      'quantile ignores keep_attrs',
+    );
+  });
+
+  it('marks alias.name as a module function when the issue code imports the alias', () => {
+    const clues = readIssueClues(
+      '```python\nimport pkg as pk\nds = load()\npk.where(cond, ds)\nds.where(cond)\n```',
+    );
+    const moduleWhere = clues.identifiers.find((identifier) => identifier.qualifier === 'pk');
+    const methodWhere = clues.identifiers.find((identifier) => identifier.qualifier === 'ds');
+    assert.equal(moduleWhere?.ofModule, true);
+    assert.equal(methodWhere?.ofModule, undefined);
+  });
+});
+
+describe('ranking rules that the benchmark taught (each a general rule)', () => {
+  const outlines = new Map<string, FileOutline>([
+    [
+      'core/api.py',
+      { imports: [], symbols: [{ name: 'where', kind: 'function', startLine: 1, endLine: 9 }] },
+    ],
+    [
+      'core/frame.py',
+      {
+        imports: [],
+        symbols: [
+          { name: 'Frame', kind: 'class', startLine: 1, endLine: 90 },
+          { name: 'where', kind: 'method', parent: 'Frame', startLine: 10, endLine: 12 },
+        ],
+      },
+    ],
+  ]);
+  const index = createDefinitionIndex(outlines);
+  const pointsFor = (signals: Array<{ path: string; points: number }>, path: string) =>
+    signals.filter((signal) => signal.path === path).reduce((sum, signal) => sum + signal.points, 0);
+
+  it("sends a module's alias.name to the module-level definition, not the method", () => {
+    const clues = readIssueClues('```python\nimport core as c\nc.where(x, y)\n```');
+    const signals = definitionSignals(clues.identifiers, index);
+    assert.ok(pointsFor(signals, 'core/api.py') > pointsFor(signals, 'core/frame.py'));
+  });
+
+  it('counts a bare class name, and a name common in the checkout, for less', () => {
+    const clues = readIssueClues('`Frame` and `where`');
+    const plain = definitionSignals(clues.identifiers, index);
+    const classPoints = plain.find((signal) => signal.reason === 'defines Frame')?.points ?? 0;
+    const wherePoints =
+      plain.find((signal) => signal.reason === 'defines where' && signal.path === 'core/api.py')?.points ?? 0;
+    assert.ok(classPoints < wherePoints, 'the class counts half');
+    const common = definitionSignals(clues.identifiers, index, (name) => (name === 'where' ? 0.1 : 1));
+    assert.ok(pointsFor(common, 'core/api.py') < pointsFor(plain, 'core/api.py') / 5);
+  });
+
+  it('gives each further name one file defines less than the first', () => {
+    const many = new Map<string, FileOutline>([
+      [
+        'big.py',
+        {
+          imports: [],
+          symbols: ['alpha_one', 'beta_two', 'gamma_three'].map((name, at) => ({
+            name,
+            kind: 'function' as const,
+            startLine: at + 1,
+            endLine: at + 1,
+          })),
+        },
+      ],
+    ]);
+    const signals = definitionSignals(
+      readIssueClues('`alpha_one` `beta_two` `gamma_three`').identifiers,
+      createDefinitionIndex(many),
+    );
+    const points = signals.map((signal) => signal.points).sort((a, b) => b - a);
+    assert.ok(points[0]! > points[1]! && points[1]! > points[2]!);
+  });
+
+  it('maps a frame in an installed copy of a checkout package to its source', () => {
+    const paths = [
+      'packages/core/src/transform.ts',
+      'packages/core/package.json',
+      'packages/other/src/transform.ts',
+    ];
+    const pathIndex = createPathIndex(paths, new Map([['@scope/core', 'packages/core']]));
+    assert.deepEqual(pathIndex.match('/app/node_modules/@scope/core/lib/transform.js').paths, [
+      'packages/core/src/transform.ts',
+    ]);
+    // Without the package map the built file matches nothing: the source is .ts under src/.
+    assert.deepEqual(
+      createPathIndex(paths).match('/app/node_modules/@scope/core/lib/transform.js').paths,
+      [],
+    );
+  });
+
+  it('points at a file whose name the title uses, more than one the body uses, diluted by rarity', () => {
+    const paths = ['pkg/auth.py', 'pkg/models.py', 'pkg/sessions.py'];
+    const words = (text: string) => new Set(text.toLowerCase().split(/\W+/));
+    const signals = nameWordSignals(
+      paths,
+      words('digest auth quoting'),
+      words('sessions send auth headers'),
+      (name) => [name],
+      () => 1,
+    );
+    assert.ok(pointsFor(signals, 'pkg/auth.py') > pointsFor(signals, 'pkg/sessions.py'));
+    assert.ok(pointsFor(signals, 'pkg/sessions.py') > 0);
+    assert.equal(pointsFor(signals, 'pkg/models.py'), 0);
+    const common = nameWordSignals(
+      paths,
+      words('auth'),
+      words(''),
+      (name) => [name],
+      () => 0.1,
+    );
+    assert.ok(pointsFor(common, 'pkg/auth.py') < pointsFor(signals, 'pkg/auth.py') / 5);
   });
 });

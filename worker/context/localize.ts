@@ -26,6 +26,8 @@ export interface LocalizeOptions {
 }
 
 export interface Localization extends LocalizeResult {
+  /** How many files were read and indexed: what time and memory grow with. */
+  files: number;
   /** Paths and top-level definitions, candidates first, cut to about `tokens` tokens. */
   repoMap(tokens: number): string;
 }
@@ -63,6 +65,7 @@ export async function localize(options: LocalizeOptions): Promise<Localization> 
     candidates,
     skipped: inventory.skipped,
     ms: Math.round(performance.now() - started),
+    files: inventory.files.length,
     repoMap: (tokens) => renderRepoMap(inventory.files, outlines, candidates, tokens),
   };
 }
