@@ -99,7 +99,9 @@ export function mentionSignals(clues: IssueClues, index: PathIndex): Signal[] {
     if (inFrames.some((path) => path.endsWith(written))) continue;
     const { paths, segments } = index.match(written);
     const weight = segments >= 2 ? points.path : points.fileName / paths.length;
-    for (const path of paths) signals.push({ path, points: weight, reason: `mentions ${written}` });
+    // The part that matched, not what was written around it (a URL, someone's home directory).
+    const shown = written.split(/[\\/]/).slice(-Math.max(1, segments)).join('/');
+    for (const path of paths) signals.push({ path, points: weight, reason: `mentions ${shown}` });
   }
   for (const module of clues.modules) signals.push(...moduleSignals(module, index));
   return signals;
