@@ -125,6 +125,7 @@ function report(rows: Row[]): void {
   console.log(
     `peak memory (process maxRSS): median ${percentile(rss, 50).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB`,
   );
+  reportByRepository(rows);
   const slowest = rows.reduce((a, b) => (b.result.ms > a.result.ms ? b : a));
   const largest = rows.reduce((a, b) => (b.result.maxRssMb > a.result.maxRssMb ? b : a));
   console.log(
@@ -139,6 +140,19 @@ function report(rows: Row[]): void {
     const above = row.result.ranked.slice(0, 5).filter((path) => !row.gold.includes(path));
     console.log(
       `missed at 5: ${row.instance.instance_id} gold ${row.gold.join(', ')} (first at ${rankOfFirstGold(row)}); above: ${above.join(', ')}`,
+    );
+  }
+}
+
+/** How time and memory grow with the repository: one line per repository, by files tracked and read. */
+function reportByRepository(rows: Row[]): void {
+  const byRepository = Map.groupBy(rows, (row) => row.instance.repo);
+  for (const [repo, group] of byRepository) {
+    const ms = group.map((row) => row.result.ms);
+    const files = group.map((row) => row.result.files);
+    const rss = group.map((row) => row.result.maxRssMb);
+    console.log(
+      `${repo}: ${group.length} instances, ${percentile(files, 50)} files read, median ${percentile(ms, 50)} ms, max ${Math.max(...ms)} ms, peak ${Math.max(...rss).toFixed(0)} MB`,
     );
   }
 }
