@@ -75,7 +75,7 @@ or a heading to HTML, parse a document into blocks, and write feed entries.
     >>> slugify("Hello, World")
     'hello-world'
 `,
-  'docs/usage.md': `# Using textkit
+  'doc/usage.md': `# Using textkit
 
 Titles are rendered with \`render_title\`, which collapses whitespace, cuts long titles and adds an
 anchor made from the slug. Tabs and double spaces in a title are collapsed to one space. A heading

@@ -230,7 +230,7 @@ describe('readInventory', () => {
   it('applies the file cap to source first, then docs, then tests, and counts the rest', async () => {
     const repo = makeRepo({
       'a_docs/guide.md': 'guide\n',
-      'docs/intro.md': 'intro\n',
+      'doc/intro.md': 'intro\n',
       'docs/usage.rst': 'usage\n',
       'tests/test_a.py': 'a\n',
       'tests/test_b.py': 'b\n',
@@ -246,7 +246,7 @@ describe('readInventory', () => {
     const six = await readInventory(repo, { maxFiles: 6 });
     assert.deepEqual(paths(six), [
       'a_docs/guide.md',
-      'docs/intro.md',
+      'doc/intro.md',
       'zsrc/deep/four.py',
       'zsrc/one.py',
       'zsrc/three.py',

@@ -33,7 +33,7 @@ export function createImportGraph(
   return { neighbours: (path) => edges.get(path) ?? none };
 }
 
-const seedCount = 8;
+const strongestCount = 8;
 const spreadShare = 0.25;
 
 /**
@@ -41,14 +41,14 @@ const spreadShare = 0.25;
  * neighbours (a package's `__init__`, an index re-exporting everything) passes less to each.
  */
 export function importSignals(scores: ReadonlyMap<string, number>, graph: ImportGraph): Signal[] {
-  const seeds = [...scores].sort((a, b) => b[1] - a[1]).slice(0, seedCount);
+  const strongest = [...scores].sort((a, b) => b[1] - a[1]).slice(0, strongestCount);
   const signals: Signal[] = [];
-  for (const [seed, score] of seeds) {
-    const neighbours = graph.neighbours(seed);
+  for (const [origin, score] of strongest) {
+    const neighbours = graph.neighbours(origin);
     if (neighbours.size === 0) continue;
     const each = (score * spreadShare) / Math.sqrt(neighbours.size);
     for (const path of neighbours)
-      signals.push({ path, points: each, reason: `imports or imported by ${seed}` });
+      signals.push({ path, points: each, reason: `imports or imported by ${origin}` });
   }
   return signals;
 }
