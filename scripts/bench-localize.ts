@@ -4,13 +4,15 @@
 //
 //   node scripts/bench-localize.ts [instances.jsonl] [bundles dir] [--only REPO] [--large FILES]
 //
-// Defaults to ../shared/bench/swe-bench-dev. Each instance runs in a child process of its own, so its
-// peak memory (maxRSS) is its own. `--large 50000` also times a generated repository of that many files.
+// Defaults to swe-bench-dev in ../shared/bench beside the repository (or CW_BENCH_DIR). Each instance
+// runs in a child process of its own (`--one REPO ISSUE_FILE`), so its peak memory (maxRSS) is its own.
+// `--large 50000` also times a generated repository of that many files.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchDataDir } from '../test/support/bench-data.ts';
 
 interface Instance {
   instance_id: string;
@@ -29,7 +31,7 @@ interface ChildResult {
 }
 
 const self = fileURLToPath(import.meta.url);
-const benchDir = resolve(self, '../../../shared/bench/swe-bench-dev');
+const benchDir = join(benchDataDir(), 'swe-bench-dev');
 
 if (process.argv[2] === '--one') await runOne(process.argv[3] ?? '', process.argv[4] ?? '');
 else await main(process.argv.slice(2));

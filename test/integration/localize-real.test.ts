@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localize } from '../../worker/context/localize.ts';
+import { benchDataDir } from '../support/bench-data.ts';
 
-const benchDir = join(import.meta.dirname, '../../../shared/bench/swe-bench-dev');
+const benchDir = join(benchDataDir(), 'swe-bench-dev');
 
 /** The instances, each from a repository of its own, so each bundle is cloned once. */
 const chosen = [
@@ -33,8 +34,8 @@ function readInstances(): Map<string, Instance> {
   const file = join(benchDir, 'instances.jsonl');
   assert.ok(
     existsSync(file),
-    `benchmark data not found: ${file} is missing. CI checks it out at ../shared/bench beside the ` +
-      'repository (see its README.md); this test needs it and does not skip without it.',
+    `benchmark data not found: ${file} is missing. Put it at ../shared/bench beside the repository ` +
+      'or set CW_BENCH_DIR (see its README.md); this test needs it and does not skip without it.',
   );
   const instances = new Map<string, Instance>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
