@@ -21,31 +21,43 @@ export function createPathIndex(
   paths: readonly string[],
   packages: ReadonlyMap<string, string> = new Map(),
 ): PathIndex {
-  const byTail = new Map<string, string[]>();
-  for (const path of paths) {
-    const segments = path.split('/');
-    for (let start = segments.length - 1; start >= 0; start--) {
-      const tail = segments.slice(start).join('/');
-      const list = byTail.get(tail);
-      if (list) list.push(path);
-      else byTail.set(tail, [path]);
-    }
-  }
+  // By file name only: the tails are compared when matching, so a large repository costs one entry
+  // a file rather than one a path segment.
+  const byName = new Map<string, string[]>();
+  for (const path of paths) append(byName, path.slice(path.lastIndexOf('/') + 1), path);
+  const all = new Set(paths);
   return {
     match(written) {
-      const installed = installedSource(written, packages, (path) => byTail.has(path));
+      const installed = installedSource(written, packages, (path) => all.has(path));
       if (installed) return { paths: [installed], segments: installed.split('/').length };
       const segments = written
         .replace(/\\/g, '/')
         .split('/')
         .filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
-      for (let start = 0; start < segments.length; start++) {
-        const found = byTail.get(segments.slice(start).join('/'));
-        if (found) return { paths: found, segments: segments.length - start };
+      const found = byName.get(segments[segments.length - 1] ?? '') ?? [];
+      let best = 0;
+      let matches: string[] = [];
+      for (const path of found) {
+        const shared = sharedTail(segments, path.split('/'));
+        if (shared > best) [best, matches] = [shared, [path]];
+        else if (shared === best) matches.push(path);
       }
-      return { paths: [], segments: 0 };
+      return best === 0 ? { paths: [], segments: 0 } : { paths: matches, segments: best };
     },
   };
+}
+
+/** How many trailing segments two paths share: `a/core/x.py` and `pkg/core/x.py` share two. */
+function sharedTail(written: readonly string[], path: readonly string[]): number {
+  let shared = 0;
+  while (
+    shared < written.length &&
+    shared < path.length &&
+    written[written.length - 1 - shared] === path[path.length - 1 - shared]
+  ) {
+    shared++;
+  }
+  return shared;
 }
 
 /**
@@ -191,10 +203,10 @@ export function nameWordSignals(
   for (const path of paths) {
     const segments = path.split('/');
     const stem = (segments.pop() ?? '').replace(/\.[^.]*$/, '');
-    if (!genericStems.has(stem)) byStem.set(stem, [...(byStem.get(stem) ?? []), path]);
+    if (!genericStems.has(stem)) append(byStem, stem, path);
     const directory = segments.pop();
     if (directory && !genericDirectories.has(directory)) {
-      byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), path]);
+      append(byDirectory, directory, path);
     }
   }
   const seenIn = (name: string): number => {
@@ -218,4 +230,11 @@ export function nameWordSignals(
       signals.push({ path, points, reason: `in ${directory}/, which the issue names` });
   }
   return signals;
+}
+
+/** Adds to a list in a map in place: a copy per path would be quadratic on a folder of fixtures. */
+export function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

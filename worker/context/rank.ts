@@ -11,6 +11,7 @@ import {
 } from './graph-signals.ts';
 import type { IssueClues } from './issue-clues.ts';
 import {
+  append,
   createPathIndex,
   frameSignals,
   mentionSignals,
@@ -132,7 +133,7 @@ function sourcesByName(paths: readonly string[], isTest: (path: string) => boole
   for (const path of paths) {
     if (isTest(path)) continue;
     const name = path.slice(path.lastIndexOf('/') + 1);
-    byName.set(name, [...(byName.get(name) ?? []), path]);
+    append(byName, name, path);
   }
   return byName;
 }

@@ -25,19 +25,35 @@ export interface TextIndex {
 }
 
 export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
+  // Document frequencies are counted while MiniSearch indexes (it reads each document's fields in
+  // turn), so how common a word is costs a look-up instead of a search.
+  const frequency = new Map<string, number>();
+  let current: { document: TextDocument; terms: Set<string> } | undefined;
+  const flush = () => {
+    for (const term of current?.terms ?? []) frequency.set(term, (frequency.get(term) ?? 0) + 1);
+  };
   const index = new MiniSearch<TextDocument>({
     idField: 'path',
     fields: ['path', 'names', 'content'],
     tokenize: splitWords,
-    processTerm: keepTerm,
-    extractField: (document, field) =>
-      field === 'content'
+    processTerm: (term) => {
+      const kept = keepTerm(term);
+      if (kept !== null) current?.terms.add(kept);
+      return kept;
+    },
+    extractField: (document, field) => {
+      if (current?.document !== document) {
+        flush();
+        current = { document, terms: new Set() };
+      }
+      return field === 'content'
         ? document.content.slice(0, maxContentChars)
-        : String(document[field as keyof TextDocument]),
+        : String(document[field as keyof TextDocument]);
+    },
   });
   index.addAll(documents);
+  flush();
   // The terms are split and stemmed already when searched; a second pass would stem them twice.
-  const shares = new Map<string, number>();
   const asIs = { tokenize: (joined: string) => joined.split(' '), processTerm: (term: string) => term };
   return {
     scores(query) {
@@ -57,12 +73,7 @@ export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
     share(word) {
       const term = keepTerm(word);
       if (term === null || documents.length === 0) return 0;
-      let found = shares.get(term);
-      if (found === undefined) {
-        found = index.search(term, asIs).length / documents.length;
-        shares.set(term, found);
-      }
-      return found;
+      return (frequency.get(term) ?? 0) / documents.length;
     },
   };
 }
