@@ -125,8 +125,10 @@ function moduleSignals(module: string, index: PathIndex): Signal[] {
   for (let end = parts.length; end >= 2; end--) {
     const stem = parts.slice(0, end).join('/');
     for (const suffix of ['.py', '/__init__.py', '.js', '.ts']) {
-      const { paths, segments } = index.match(stem + suffix);
-      if (paths.length > 0 && segments >= Math.min(end, 2)) {
+      const written = stem + suffix;
+      const { paths, segments } = index.match(written);
+      // The whole dotted name must match, so `tool.pkg.basic` (a TOML section) is not `pkg/__init__.py`.
+      if (paths.length > 0 && segments >= written.split('/').length) {
         const weight = points.module / paths.length;
         return paths.map((path) => ({ path, points: weight, reason: `mentions module ${module}` }));
       }
