@@ -337,3 +337,16 @@ describe('readInventory with a read filter', () => {
     assert.equal(inventory.skipped.reasons.vendored, 1);
   });
 });
+
+describe('readInventory and generated code', () => {
+  it('skips a generated/ tree (a script writes it; the fix goes into the script)', async () => {
+    const repo = makeRepo({
+      'src/builders/generated/index.ts': 'export function callExpression() {}\n',
+      'src/schema/__generated__/types.ts': 'export type Query = {};\n',
+      'src/builders/index.ts': 'export * from "./generated/index.ts";\n',
+    });
+    const inventory = await readInventory(repo);
+    assert.deepEqual(paths(inventory), ['src/builders/index.ts']);
+    assert.equal(inventory.skipped.reasons.generated, 2);
+  });
+});

@@ -24,6 +24,10 @@ const TREE_SEGMENTS = new Map<string, string>(
     coverage: 'generated',
     __pycache__: 'generated',
     '.mypy_cache': 'generated',
+    // Code a script writes (the builders and types of an AST library, GraphQL and OpenAPI clients):
+    // a fix goes into the script, and the next run overwrites an edit here.
+    generated: 'generated',
+    __generated__: 'generated',
     // Git's own store: never a source file, even where a nested repository was copied in.
     '.git': 'generated',
   }),
