@@ -167,14 +167,14 @@ describe('codingworker localize refuses bad arguments with one reason on stderr 
   });
   after(() => repos.remove());
 
-  /** Our own errors: exactly one line. Commander's (a bad or missing option) add the usage after it. */
-  function assertRefused(result: CliResult, reason: RegExp, oneLine = true): void {
+  /** Every refusal, ours or commander's (a bad or missing option), is exactly one line. */
+  function assertRefused(result: CliResult, reason: RegExp): void {
     assert.notEqual(result.code, 0, result.stdout);
     assert.equal(result.stdout, '');
     const lines = result.stderr.trimEnd().split('\n');
     assert.match(lines[0] ?? '', reason);
     assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace');
-    if (oneLine) assert.equal(lines.length, 1, result.stderr);
+    assert.equal(lines.length, 1, result.stderr);
   }
 
   test('neither --issue-file nor --message, and both', slow, async () => {
@@ -226,7 +226,6 @@ describe('codingworker localize refuses bad arguments with one reason on stderr 
         new RegExp(
           `^error: option '--top <n>' argument '${tops[index]}' is invalid\\. expected a whole number of 1 or more$`,
         ),
-        false,
       );
     }
   });
@@ -235,7 +234,6 @@ describe('codingworker localize refuses bad arguments with one reason on stderr 
     assertRefused(
       await cli('--issue-file', issueFile, '--json'),
       /^error: required option '--repo-path <dir>' not specified$/,
-      false,
     );
   });
 

@@ -28,6 +28,8 @@ export function register(program: Command): void {
     .option('--message <file>', 'a task message as JSON (docs/task-message.schema.json): its title and body')
     .option('--top <n>', 'how many candidates to show', positiveInteger, 10)
     .option('--json', 'print one JSON object instead of a table')
+    // A bad argument is one line on stderr, as the contract says, not the line and then the usage.
+    .showHelpAfterError(false)
     .action(async (options: LocalizeOptions) => {
       const issueText = await readIssue(options);
       const repoPath = resolve(options.repoPath);
