@@ -20,7 +20,7 @@ import {
   mentionSignals,
   nameWordSignals,
 } from '../../worker/context/path-signals.ts';
-import { rankByText, splitWords } from '../../worker/context/text-rank.ts';
+import { createTextIndex, rankByText, splitWords } from '../../worker/context/text-rank.ts';
 import type { FileOutline } from '../../worker/context/types.ts';
 
 const files = [
@@ -389,5 +389,31 @@ describe('ranking rules that the benchmark taught (each a general rule)', () => 
       () => 0.1,
     );
     assert.ok(pointsFor(common, 'pkg/auth.py') < pointsFor(signals, 'pkg/auth.py') / 5);
+  });
+});
+
+describe('spreading and prefixes', () => {
+  it('a hub receives less from a strong neighbour than a file with few imports does', () => {
+    const outlines = new Map<string, FileOutline>([
+      ['strong.py', { symbols: [], imports: ['helper', 'hub'] }],
+      ...['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((name): [string, FileOutline] => [
+        `${name}.py`,
+        { symbols: [], imports: ['hub'] },
+      ]),
+    ]);
+    const graph = createImportGraph(outlines, (_from, specifier) => `${specifier}.py`);
+    const signals = importSignals(new Map([['strong.py', 8]]), graph);
+    const points = (path: string) => signals.find((signal) => signal.path === path)?.points ?? 0;
+    assert.ok(points('helper.py') > 0);
+    assert.ok(points('hub.py') < points('helper.py') / 1.2, 'the hub (11 neighbours) gets less');
+  });
+
+  it('a title word finds the longer words it begins only when asked to', () => {
+    const index = createTextIndex([
+      { path: 'src/reports.py', names: 'to_serializable', content: 'def to_serializable(report): ...' },
+      { path: 'src/other.py', names: 'paint', content: 'def paint(): colours' },
+    ]);
+    assert.equal(index.scores('serialization').has('src/reports.py'), false);
+    assert.equal(index.scores('serialization', 6).has('src/reports.py'), true);
   });
 });

@@ -35,6 +35,7 @@ export function createImportGraph(
 
 const strongestCount = 8;
 const spreadShare = 0.25;
+const hubNeighbours = 5;
 
 /**
  * Each of the strongest files passes a share of its score to its import neighbours; a file with many
@@ -47,8 +48,12 @@ export function importSignals(scores: ReadonlyMap<string, number>, graph: Import
     const neighbours = graph.neighbours(origin);
     if (neighbours.size === 0) continue;
     const each = (score * spreadShare) / Math.sqrt(neighbours.size);
-    for (const path of neighbours)
-      signals.push({ path, points: each, reason: `imports or imported by ${origin}` });
+    for (const path of neighbours) {
+      // Symmetrically, a hub (a package's config module, imported by everything) receives less
+      // from each neighbour, or it would collect a share from every strong file.
+      const receiving = Math.max(1, Math.sqrt(graph.neighbours(path).size / hubNeighbours));
+      signals.push({ path, points: each / receiving, reason: `imports or imported by ${origin}` });
+    }
   }
   return signals;
 }

@@ -39,6 +39,9 @@ export interface RankInput {
 const textPoints = 6;
 /** The title alone, again: it is the densest statement of the problem, free of logs and examples. */
 const titlePoints = 3;
+/** In the title, a longer word also finds the words it begins: "serialization" stems to "serial",
+ * which then finds `serializable`. Only there: across a whole issue it would match too much. */
+const titlePrefixFrom = 6;
 /** Files without definitions (configuration, data) match an issue's words easily; the fix is rarely
  * there unless the issue names them. Prose (changelogs, docs) even less: it repeats every issue's words. */
 const nonCodeTextShare = 0.3;
@@ -105,7 +108,12 @@ function rarity(text: TextIndex, name: string): number {
 function textSignals(input: RankInput, text: TextIndex): Signal[] {
   return [
     ...scaledText(input, text.scores(input.clues.text), textPoints, 'shares words with the issue'),
-    ...scaledText(input, text.scores(input.clues.title), titlePoints, 'shares words with the title'),
+    ...scaledText(
+      input,
+      text.scores(input.clues.title, titlePrefixFrom),
+      titlePoints,
+      'shares words with the title',
+    ),
   ];
 }
 

@@ -18,8 +18,11 @@ const maxContentChars = 60_000;
 const maxQueryTerms = 400;
 
 export interface TextIndex {
-  /** Each matching file's BM25 score, keyed by path; files that share no term are absent. */
-  scores(query: string): Map<string, number>;
+  /**
+   * Each matching file's BM25 score, keyed by path; files that share no term are absent. Query terms
+   * of `prefixFrom` characters or more also match the longer terms they begin.
+   */
+  scores(query: string, prefixFrom?: number): Map<string, number>;
   /** The share of files (0–1) whose path, names or content hold the word: how common it is. */
   share(word: string): number;
 }
@@ -56,7 +59,7 @@ export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
   // The terms are split and stemmed already when searched; a second pass would stem them twice.
   const asIs = { tokenize: (joined: string) => joined.split(' '), processTerm: (term: string) => term };
   return {
-    scores(query) {
+    scores(query, prefixFrom = Number.POSITIVE_INFINITY) {
       const terms = [...new Set(splitWords(query).map(keepTerm).filter(isTerm))].slice(0, maxQueryTerms);
       const scores = new Map<string, number>();
       if (terms.length === 0) return scores;
@@ -64,6 +67,7 @@ export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
         ...asIs,
         boost: { path: 3, names: 2, content: 1 },
         combineWith: 'OR',
+        prefix: (term: string) => term.length >= prefixFrom,
         // Long source files are where fixes land; full length normalisation would push them down.
         bm25: { k: 1.2, b: 0.5, d: 0.5 },
       });
