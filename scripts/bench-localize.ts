@@ -12,14 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDataDir } from '../test/support/bench-data.ts';
-
-interface Instance {
-  instance_id: string;
-  repo: string;
-  problem_statement: string;
-  patch: string;
-}
+import { benchDataDir, goldFiles, readSweInstances, type SweInstance } from '../test/support/bench-data.ts';
 
 interface ChildResult {
   ranked: string[];
@@ -59,11 +52,9 @@ async function main(args: string[]): Promise<void> {
   const large = flag('--large');
   const instancesFile = resolve(args[0] ?? join(benchDir, 'instances.jsonl'));
   const bundles = resolve(args[1] ?? join(benchDir, 'repos'));
-  const instances = readFileSync(instancesFile, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Instance)
-    .filter((instance) => !only || instance.repo.endsWith(`/${only}`));
+  const instances = readSweInstances(instancesFile).filter(
+    (instance) => !only || instance.repo.endsWith(`/${only}`),
+  );
   const work = mkdtempSync(join(tmpdir(), 'cw-bench-localize-'));
   try {
     const rows = instances.map((instance) => measure(instance, bundles, work));
@@ -75,12 +66,12 @@ async function main(args: string[]): Promise<void> {
 }
 
 interface Row {
-  instance: Instance;
+  instance: SweInstance;
   gold: string[];
   result: ChildResult;
 }
 
-function measure(instance: Instance, bundles: string, work: string): Row {
+function measure(instance: SweInstance, bundles: string, work: string): Row {
   const name = instance.repo.split('/')[1] ?? instance.repo;
   const checkout = join(work, name);
   if (!existsSync(checkout)) git(['clone', '-q', join(bundles, `${name}.bundle`), checkout], work);
@@ -88,7 +79,7 @@ function measure(instance: Instance, bundles: string, work: string): Row {
   const issueFile = join(work, 'issue.md');
   writeFileSync(issueFile, instance.problem_statement);
   const result = child(checkout, issueFile);
-  const gold = [...instance.patch.matchAll(/^diff --git a\/(\S+)/gm)].map((match) => match[1] ?? '');
+  const gold = goldFiles(instance);
   return { instance, gold, result };
 }
 

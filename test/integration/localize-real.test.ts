@@ -6,12 +6,12 @@
 // The data is not optional: CI has it beside the repository, and without it this test fails.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localize } from '../../worker/context/localize.ts';
-import { benchDataDir } from '../support/bench-data.ts';
+import { benchDataDir, goldFiles, readSweInstances, type SweInstance } from '../support/bench-data.ts';
 
 const benchDir = join(benchDataDir(), 'swe-bench-dev');
 
@@ -23,35 +23,17 @@ const chosen = [
   'mwaskom__seaborn-3069', // `so.Nominal` and prose about scales
 ];
 
-interface Instance {
-  instance_id: string;
-  repo: string;
-  problem_statement: string;
-  patch: string;
-}
-
-function readInstances(): Map<string, Instance> {
+function readInstances(): Map<string, SweInstance> {
   const file = join(benchDir, 'instances.jsonl');
   assert.ok(
     existsSync(file),
     `benchmark data not found: ${file} is missing. Put it at ../shared/bench beside the repository ` +
       'or set CW_BENCH_DIR (see its README.md); this test needs it and does not skip without it.',
   );
-  const instances = new Map<string, Instance>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const instance = JSON.parse(line) as Instance;
-    instances.set(instance.instance_id, instance);
-  }
-  return instances;
+  return new Map(readSweInstances(file).map((instance) => [instance.instance_id, instance]));
 }
 
-/** The files the merged fix changed: the `diff --git a/<path>` lines of its patch. */
-function goldFiles(instance: Instance): string[] {
-  return [...instance.patch.matchAll(/^diff --git a\/(\S+)/gm)].map((match) => match[1] ?? '');
-}
-
-function checkout(instance: Instance, work: string): string {
+function checkout(instance: SweInstance, work: string): string {
   const name = instance.repo.split('/')[1] ?? instance.repo;
   const dir = join(work, name);
   const git = (...args: string[]) => execFileSync('git', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -61,7 +43,7 @@ function checkout(instance: Instance, work: string): string {
 }
 
 describe('localize on real issues', () => {
-  let instances: Map<string, Instance>;
+  let instances: Map<string, SweInstance>;
   let work: string;
 
   before(() => {

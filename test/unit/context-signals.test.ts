@@ -20,7 +20,7 @@ import {
   mentionSignals,
   nameWordSignals,
 } from '../../worker/context/path-signals.ts';
-import { createTextIndex, rankByText, splitWords } from '../../worker/context/text-rank.ts';
+import { createTextIndex, splitWords } from '../../worker/context/text-rank.ts';
 import type { FileOutline } from '../../worker/context/types.ts';
 
 const files = [
@@ -233,19 +233,16 @@ describe('text relevance', () => {
   });
 
   it('ranks the file whose words, path and definitions match the issue first', () => {
-    const scores = rankByText(
-      [
-        {
-          path: 'src/serialize.py',
-          names: 'serialize_exception chain',
-          content: 'def serialize_exception(): chain of exceptions',
-        },
-        { path: 'src/colors.py', names: 'paint', content: 'def paint(): colours for the terminal' },
-      ],
-      'exception serialization should include chained exceptions',
-    );
+    const scores = createTextIndex([
+      {
+        path: 'src/serialize.py',
+        names: 'serialize_exception chain',
+        content: 'def serialize_exception(): chain of exceptions',
+      },
+      { path: 'src/colors.py', names: 'paint', content: 'def paint(): colours for the terminal' },
+    ]).scores('exception serialization should include chained exceptions');
     assert.ok((scores.get('src/serialize.py') ?? 0) > (scores.get('src/colors.py') ?? 0));
-    assert.equal(rankByText([{ path: 'a.py', names: '', content: 'x' }], '!!! ...').size, 0);
+    assert.equal(createTextIndex([{ path: 'a.py', names: '', content: 'x' }]).scores('!!! ...').size, 0);
   });
 });
 

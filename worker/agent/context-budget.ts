@@ -6,7 +6,7 @@ import type { ChatMessage } from '../model/model.ts';
 /** Tokens one message costs beyond its text (role markers of the chat template). */
 const MESSAGE_OVERHEAD_TOKENS = 8;
 /** Start from 3 characters per token: English prose is ~4, code and logs often nearer 3. */
-const INITIAL_CHARS_PER_TOKEN = 3;
+export const INITIAL_CHARS_PER_TOKEN = 3;
 /** When shortening, go down to this share of the budget, so the history then stays stable for a while
  * (an unchanged prefix is what lets Ollama reuse its prompt cache). */
 const SHORTEN_TARGET = 0.75;

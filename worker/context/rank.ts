@@ -19,7 +19,7 @@ import {
   type Signal,
 } from './path-signals.ts';
 import { createTextIndex, indexTerms, nameTerms, splitWords, type TextIndex } from './text-rank.ts';
-import type { Candidate, FileOutline, InventoryFile } from './types.ts';
+import type { Candidate, CodeSymbol, FileOutline, InventoryFile } from './types.ts';
 
 export interface RankInput {
   /** The files read, with their text. */
@@ -83,6 +83,7 @@ export function rankFiles(input: RankInput, top: number): Candidate[] {
   tally.add(importSignals(tally.scores(), createImportGraph(input.outlines, input.resolveImport)));
   // A listed file that was not read (binary, too large) may carry a path mention, never a candidacy.
   const read = new Set(input.files.map((file) => file.path));
+  const symbolsFor = relatedSymbolsOf(input);
   return tally
     .ranked()
     .filter(([path]) => read.has(path))
@@ -91,7 +92,7 @@ export function rankFiles(input: RankInput, top: number): Candidate[] {
       path,
       score: Math.round(score * 100) / 100,
       reasons,
-      symbols: symbolsFor(path, input),
+      symbols: symbolsFor(path),
     }));
 }
 
@@ -146,19 +147,22 @@ function sourcesByName(paths: readonly string[], isTest: (path: string) => boole
   return byName;
 }
 
-function symbolsFor(path: string, input: RankInput) {
-  const outline = input.outlines.get(path);
-  if (!outline) return [];
+/** The related definitions of a candidate; what they are matched against is read from the issue once. */
+function relatedSymbolsOf(input: RankInput): (path: string) => CodeSymbol[] {
   const names = new Set<string>();
   for (const identifier of input.clues.identifiers) {
     names.add(identifier.name);
     if (identifier.qualifier) names.add(`${identifier.qualifier}.${identifier.name}`);
   }
-  const frameLines = input.clues.frames
-    .filter((frame) => frame.line !== undefined && path.endsWith(frame.path.split('/').slice(-2).join('/')))
-    .map((frame) => frame.line as number);
   const words = new Set(splitWords(input.clues.text).map((word) => word.toLowerCase()));
-  return relatedSymbols(outline.symbols, names, frameLines, words, symbolsShown);
+  return (path) => {
+    const outline = input.outlines.get(path);
+    if (!outline) return [];
+    const frameLines = input.clues.frames
+      .filter((frame) => frame.line !== undefined && path.endsWith(frame.path.split('/').slice(-2).join('/')))
+      .map((frame) => frame.line as number);
+    return relatedSymbols(outline.symbols, names, frameLines, words, symbolsShown);
+  };
 }
 
 /** Points per file, with the reasons that gave them, strongest reason first. */

@@ -1,10 +1,10 @@
 // A compact map of the repository for a prompt: one line per file, its path and its top-level
 // definitions, cut to a token budget. Candidates come first, then the files beside them, then the
 // rest, so a small budget still shows the neighbourhood of the likely fix.
+// The agent's conservative estimate (characters a token), so the map fits the budget it is cut to.
+import { INITIAL_CHARS_PER_TOKEN } from '../agent/context-budget.ts';
 import type { Candidate, FileOutline, InventoryFile } from './types.ts';
 
-/** The same conservative estimate as the agent's context budget: about 3 characters a token. */
-const charsPerToken = 3;
 const namesPerFile = 12;
 
 export function renderRepoMap(
@@ -13,7 +13,7 @@ export function renderRepoMap(
   candidates: readonly Candidate[],
   tokens: number,
 ): string {
-  const budget = Math.max(0, tokens) * charsPerToken;
+  const budget = Math.max(0, tokens) * INITIAL_CHARS_PER_TOKEN;
   const lines: string[] = [];
   let used = 0;
   for (const path of mapOrder(files, candidates)) {

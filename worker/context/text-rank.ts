@@ -82,11 +82,6 @@ export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
   };
 }
 
-/** BM25 scores of the documents for one query (see TextIndex.scores). */
-export function rankByText(documents: readonly TextDocument[], query: string): Map<string, number> {
-  return createTextIndex(documents).scores(query);
-}
-
 /**
  * Splits text into words, and each identifier into its parts as well as itself:
  * `parse_url` gives parse_url, parse, url; `ChainedException` gives chainedexception, chained, exception.
