@@ -32,7 +32,11 @@ const scriptedRunner: Runner = {
       ],
       verdict: { ok: true, checks: [{ name: 'python syntax', ok: true, detail: '1 file ok' }], feedback: '' },
       verifyRounds: 1,
+      strategy: 'shell',
+      modelCalls: 2,
       promptTokens: 100,
+      newPromptTokens: 60,
+      modelMs: 900,
       completionTokens: 20,
       durationMs: 5,
     };

@@ -79,8 +79,12 @@ function fakeRunner(work: (input: RunInput) => void | Promise<void>, result: Par
         steps: [{ step: 1, action: 'cat > greet.py', exitCode: 0 }],
         verdict,
         verifyRounds: 1,
+        strategy: 'shell',
+        modelCalls: 1,
         promptTokens: 10,
         completionTokens: 5,
+        newPromptTokens: 10,
+        modelMs: 50,
         durationMs: 100,
         ...result,
       };

@@ -76,8 +76,12 @@ async function runBuiltinAgent(deps: BuiltinRunnerDeps, input: RunInput): Promis
       steps: state.steps,
       verdict,
       verifyRounds: rounds,
+      strategy: 'shell',
+      modelCalls: state.modelCalls,
       promptTokens: state.promptTokens,
       completionTokens: state.completionTokens,
+      newPromptTokens: state.newPromptTokens,
+      modelMs: state.modelMs,
       durationMs: Date.now() - started,
       trajectoryPath: trajectory.path,
     };

@@ -29,8 +29,11 @@ export interface LoopState {
   /** What is sent to the model: system prompt, task, then replies and observations (older ones shortened). */
   messages: ChatMessage[];
   steps: StepRecord[];
+  modelCalls: number;
   promptTokens: number;
   completionTokens: number;
+  newPromptTokens: number;
+  modelMs: number;
   /** Consecutive identical commands, and consecutive protocol errors. */
   repeat: { command: string; times: number };
   formatErrors: number;
@@ -61,8 +64,11 @@ export function newLoopState(system: string, task: string): LoopState {
       { role: 'user', content: task },
     ],
     steps: [],
+    modelCalls: 0,
     promptTokens: 0,
     completionTokens: 0,
+    newPromptTokens: 0,
+    modelMs: 0,
     repeat: { command: '', times: 0 },
     formatErrors: 0,
   };
@@ -114,11 +120,15 @@ async function askModel(
   deps.estimator.learn(sent, reply.promptTokens);
   state.promptTokens += reply.promptTokens || fit.tokens;
   state.completionTokens += reply.completionTokens;
+  state.newPromptTokens += reply.newPromptTokens;
+  state.modelCalls += 1;
+  state.modelMs += reply.durationMs;
   deps.trajectory.record({
     type: 'model',
     step,
     promptTokens: reply.promptTokens,
     completionTokens: reply.completionTokens,
+    newPromptTokens: reply.newPromptTokens,
     durationMs: reply.durationMs,
   });
   addMessage(state, deps, { role: 'assistant', content: reply.content });

@@ -102,9 +102,13 @@ async function runTask(deps: Required<OpenHandsRunnerDeps>, input: RunInput): Pr
       steps,
       verdict,
       verifyRounds: rounds,
-      // The CLI's JSON output does not report token counts.
+      strategy: 'openhands',
+      // The CLI's JSON output does not report model calls or token counts.
+      modelCalls: 0,
       promptTokens: 0,
       completionTokens: 0,
+      newPromptTokens: 0,
+      modelMs: 0,
       durationMs: Date.now() - started,
       trajectoryPath: trajectory.path,
     };

@@ -28,9 +28,18 @@ export interface RunResult {
   verdict: Verdict;
   /** Verification rounds used (1 = passed or failed on the first check). */
   verifyRounds: number;
+  /** Which strategy made it: "pipeline" or "shell" (the built-in agent), or "openhands". */
+  strategy: string;
+  modelCalls: number;
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens the model had to read anew: not in the common prefix with its previous request. */
+  newPromptTokens: number;
+  /** Time spent waiting for the model, ms. */
+  modelMs: number;
   durationMs: number;
+  /** Repository-relative files the model was shown (the pipeline strategy). */
+  shownFiles?: string[];
   /** Where the trajectory (JSON lines) was saved. */
   trajectoryPath?: string;
 }

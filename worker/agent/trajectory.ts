@@ -7,7 +7,25 @@ import type { Logger } from 'pino';
 export type TrajectoryEvent =
   | { type: 'start'; repository: string; issue: number; model: string; contextTokens: number }
   | { type: 'message'; role: 'system' | 'user' | 'assistant'; content: string }
-  | { type: 'model'; step: number; promptTokens: number; completionTokens: number; durationMs: number }
+  | {
+      type: 'model';
+      step: number;
+      promptTokens: number;
+      completionTokens: number;
+      newPromptTokens: number;
+      durationMs: number;
+      /** The pipeline's stage of the call: choose, edit, correct or feedback. */
+      stage?: string;
+    }
+  | {
+      type: 'totals';
+      strategy: string;
+      modelCalls: number;
+      promptTokens: number;
+      completionTokens: number;
+      newPromptTokens: number;
+      modelMs: number;
+    }
   | {
       type: 'command';
       step: number;

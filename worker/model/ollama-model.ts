@@ -71,6 +71,7 @@ class OllamaModel implements Model {
               content,
               promptTokens,
               completionTokens: part.eval_count ?? 0,
+              newPromptTokens: promptTokens,
               durationMs: Math.round(performance.now() - started),
             };
           }
