@@ -275,7 +275,7 @@ function parameterSizeOf(details: unknown): string | undefined {
 }
 
 /** "7.6B" -> 7.6, "494.03M" -> 0.49403, "70B" -> 70; anything else -> undefined. */
-export function billionsOf(parameterSize: string): number | undefined {
+function billionsOf(parameterSize: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*([KMBT])$/i.exec(parameterSize.trim());
   if (!match) return undefined;
   // Shifted in the decimal text ("494.03e-3"), so the number is the nearest to what Ollama printed.
