@@ -1,7 +1,9 @@
 // A real HTTP server speaking the part of Ollama's API the worker uses (/api/chat streaming and not,
 // /api/show, /api/tags, /api/version), on 127.0.0.1 and a random port. It replays scripted replies in
-// order and records every request. It is stricter than Ollama on purpose: a /api/chat request without
-// options.num_ctx is refused (Ollama would silently use 4096 and truncate), so a regression fails loudly.
+// order and records every request. It is stricter than Ollama on purpose, so a regression fails loudly: a
+// /api/chat request without options.num_ctx is refused (Ollama would silently use 4096 and truncate), and
+// so is one whose num_ctx differs from the model's first (Ollama would reload the model and lose its
+// prompt cache). unload() forgets that first value, as `ollama stop` would.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,6 +13,11 @@ export interface ScriptedModel {
   contextLength?: number;
   /** Default ["completion", "tools", "insert"], as qwen2.5-coder. */
   capabilities?: string[];
+  /**
+   * Reported in /api/show and /api/tags details.parameter_size. Default "1.5B", as qwen2.5-coder:1.5b;
+   * null leaves the field out.
+   */
+  parameterSize?: string | null;
 }
 
 export interface ScriptedReply {
@@ -22,6 +29,8 @@ export interface ScriptedReply {
   promptEvalCount?: number;
   /** eval_count; default: content characters / 4. */
   evalCount?: number;
+  /** prompt_eval_cached_count, which newer Ollama servers add; default: not sent, as older servers. */
+  promptEvalCachedCount?: number;
   /** Waits this long before answering. */
   delayMs?: number;
   /** Never answers (until the client gives up or the server closes): a hung model. */
@@ -39,7 +48,16 @@ export interface ChatRequest {
   model: string;
   messages: Array<{ role: string; content: string }>;
   stream?: boolean;
-  options?: { num_ctx?: number; num_predict?: number; [key: string]: unknown };
+  /** Request-level, not an option: a duration string, seconds, or negative for ever. */
+  keep_alive?: unknown;
+  options?: {
+    num_ctx?: number;
+    num_predict?: number;
+    temperature?: number;
+    seed?: number;
+    stop?: string[];
+    [key: string]: unknown;
+  };
 }
 
 export interface RecordedRequest {
@@ -59,6 +77,8 @@ export interface ScriptedOllama {
   remaining(): number;
   /** Adds replies to the end of the script. */
   push(...steps: ScriptStep[]): void;
+  /** Unloads every model: the next chat may bring a new num_ctx. */
+  unload(): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +89,8 @@ export async function startScriptedOllama(
   const script: ScriptStep[] = [...(options.script ?? [])];
   const requests: RecordedRequest[] = [];
   const chats: ChatRequest[] = [];
+  /** The num_ctx each model was loaded with: its first chat's. */
+  const loaded = new Map<string, number>();
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -115,8 +137,9 @@ export async function startScriptedOllama(
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
-    const problem = chatProblem(body, models);
+    const problem = chatProblem(body, models) ?? reloadProblem(body!, loaded);
     if (problem || !body) return sendJson(response, problem?.status ?? 400, { error: problem?.error });
+    loaded.set(body.model, body.options!.num_ctx!);
     chats.push(body);
     const next = script.shift();
     if (next === undefined) {
@@ -146,6 +169,7 @@ export async function startScriptedOllama(
     push: (...steps) => {
       script.push(...steps);
     },
+    unload: () => loaded.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -187,6 +211,20 @@ function chatProblem(
   return undefined;
 }
 
+/** A num_ctx other than the one the model is loaded with: Ollama would reload the model (and its cache). */
+function reloadProblem(
+  body: ChatRequest,
+  loaded: Map<string, number>,
+): { status: number; error: string } | undefined {
+  const first = loaded.get(body.model);
+  const numCtx = body.options?.num_ctx;
+  if (first === undefined || numCtx === first) return undefined;
+  return {
+    status: 400,
+    error: `scripted server: num_ctx ${numCtx} differs from the ${first} ${body.model} was loaded with; Ollama would reload the model and lose its prompt cache (send the same num_ctx on every call, or unload() between tests)`,
+  };
+}
+
 /** Writes a scripted reply as Ollama does: one JSON object, or NDJSON chunks then the final counts. */
 function writeReply(response: ServerResponse, body: ChatRequest, reply: ScriptedReply): void {
   const numCtx = body.options?.num_ctx ?? 0;
@@ -202,6 +240,9 @@ function writeReply(response: ServerResponse, body: ChatRequest, reply: Scripted
     total_duration: 1_000_000,
     load_duration: 100_000,
     prompt_eval_count: promptEvalCount,
+    ...(reply.promptEvalCachedCount === undefined
+      ? {}
+      : { prompt_eval_cached_count: reply.promptEvalCachedCount }),
     prompt_eval_duration: 500_000,
     eval_count: reply.evalCount ?? Math.ceil(content.length / 4),
     eval_duration: 400_000,
@@ -244,7 +285,7 @@ function tagEntry(model: ScriptedModel) {
     modified_at: '2026-01-01T00:00:00Z',
     size: 986_061_892,
     digest: 'd0d9f5a4c1e2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c',
-    details: { format: 'gguf', family: 'qwen2', parameter_size: '1.5B', quantization_level: 'Q4_K_M' },
+    details: detailsOf(model),
   };
 }
 
@@ -253,7 +294,7 @@ function showEntry(model: ScriptedModel) {
     modelfile: `FROM ${model.name}`,
     parameters: 'stop "<|endoftext|>"',
     template: '{{ .Prompt }}',
-    details: { format: 'gguf', family: 'qwen2', parameter_size: '1.5B', quantization_level: 'Q4_K_M' },
+    details: detailsOf(model),
     model_info: {
       'general.architecture': 'qwen2',
       'qwen2.context_length': model.contextLength ?? 32_768,
@@ -261,6 +302,11 @@ function showEntry(model: ScriptedModel) {
     capabilities: model.capabilities ?? ['completion', 'tools', 'insert'],
     modified_at: '2026-01-01T00:00:00Z',
   };
+}
+
+function detailsOf(model: ScriptedModel) {
+  const size = model.parameterSize === null ? {} : { parameter_size: model.parameterSize ?? '1.5B' };
+  return { format: 'gguf', family: 'qwen2', ...size, quantization_level: 'Q4_K_M' };
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {

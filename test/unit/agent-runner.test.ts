@@ -52,6 +52,7 @@ describe('builtin runner (scripted model, fake sandbox)', () => {
   afterEach(() => {
     assert.equal(ollama.remaining(), 0, 'every scripted reply was used');
     ollama.chats.length = 0;
+    ollama.unload(); // a test may set its own CW_NUM_CTX
   });
 
   function setup(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { PermanentError, TransientError } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
@@ -41,6 +41,8 @@ describe('Ollama model', () => {
     ollama = await startScriptedOllama({ models: [{ name: 'qwen2.5-coder:1.5b', contextLength: 32_768 }] });
   });
   after(() => ollama.close());
+  // Tests set their own CW_NUM_CTX; within one test every call must send the same.
+  afterEach(() => ollama.unload());
 
   it('sends num_ctx (and a reply cap inside it) on every chat request, and streams the reply', async () => {
     ollama.push('Hello, I will look around.\n```bash\nls -la\n```', 'second');
@@ -53,9 +55,75 @@ describe('Ollama model', () => {
     for (const request of sent) {
       assert.equal(request.options?.num_ctx, 8192);
       assert.equal(request.options?.num_predict, 2048);
+      assert.equal(request.keep_alive, '30m', 'CW_MODEL_KEEP_ALIVE default');
       assert.equal(request.stream, true);
       assert.equal(request.model, 'qwen2.5-coder:1.5b');
+      // No sampling option unless the caller asks: the Modelfile's defaults hold.
+      for (const option of ['temperature', 'seed', 'stop']) assert.equal(option in request.options!, false);
     }
+  });
+
+  it('sends the caller temperature, seed, stop and reply cap, and CW_MODEL_KEEP_ALIVE as given', async () => {
+    ollama.push('first', 'second');
+    const model = createOllamaModel(modelSettings(ollama.url, { CW_MODEL_KEEP_ALIVE: '-1' }), silent);
+    await model.chat([{ role: 'user', content: 'hi' }], {
+      temperature: 0.2,
+      seed: 7,
+      stop: ['\n```\n'],
+      maxTokens: 300,
+    });
+    await model.chat([{ role: 'user', content: 'hi' }], { temperature: 0 });
+    const [first, second] = ollama.chats.slice(-2);
+    assert.deepEqual(first!.options, {
+      num_ctx: 32_768,
+      num_predict: 300,
+      temperature: 0.2,
+      seed: 7,
+      stop: ['\n```\n'],
+    });
+    assert.equal(first!.keep_alive, -1, 'a number of seconds is sent as a number');
+    assert.deepEqual(second!.options, { num_ctx: 32_768, num_predict: 2_048, temperature: 0 });
+  });
+
+  it('counts the prompt tokens Ollama could not take from its cache across calls', async () => {
+    const model = createOllamaModel(modelSettings(ollama.url), silent);
+    const system = { role: 'system' as const, content: 'You fix issues. '.repeat(200) };
+    const task = { role: 'user' as const, content: 'Fix the greeting in hello.py. '.repeat(20) };
+    ollama.push({ content: 'I will read hello.py.', promptEvalCount: 1_000 });
+    const first = await model.chat([system, task]);
+    assert.equal(first.newPromptTokens, 1_000, 'the first call reads everything');
+
+    // Append-only: the reply and a short observation are all that is new.
+    const observation = { role: 'user' as const, content: 'print("helo")' };
+    ollama.push({ content: 'ok', promptEvalCount: 1_020 });
+    const appended = await model.chat([
+      system,
+      task,
+      { role: 'assistant', content: first.content },
+      observation,
+    ]);
+    assert.equal(appended.promptTokens, 1_020);
+    assert.ok(appended.newPromptTokens > 0 && appended.newPromptTokens < 20, `${appended.newPromptTokens}`);
+
+    // An edited system prompt invalidates the cache after its role marker: nearly everything is new.
+    ollama.push({ content: 'ok', promptEvalCount: 1_000 });
+    const edited = await model.chat([{ role: 'system', content: `Now ${system.content}` }, task]);
+    assert.ok(edited.newPromptTokens >= 995, `${edited.newPromptTokens}`);
+
+    // A server that reports prompt_eval_cached_count is taken at its word.
+    ollama.push({ content: 'ok', promptEvalCount: 1_000, promptEvalCachedCount: 640 });
+    const reported = await model.chat([{ role: 'user', content: 'anything' }]);
+    assert.equal(reported.newPromptTokens, 360);
+  });
+
+  it('after a failed call the next one counts as all new: the server cache is unknown', async () => {
+    const model = createOllamaModel(modelSettings(ollama.url), silent);
+    const messages = [{ role: 'user' as const, content: 'the same prompt '.repeat(50) }];
+    ollama.push({ content: 'ok', promptEvalCount: 200 }, { status: 500, error: 'boom' });
+    ollama.push({ content: 'ok', promptEvalCount: 200 });
+    await model.chat(messages);
+    await assert.rejects(model.chat(messages), TransientError);
+    assert.equal((await model.chat(messages)).newPromptTokens, 200);
   });
 
   it('turns native tool calls without text into content the reply parser reads', async () => {
@@ -67,19 +135,61 @@ describe('Ollama model', () => {
     ]);
   });
 
-  it('preflight reports the context length from /api/show', async () => {
+  it('preflight reports the context length and parameter size from /api/show', async () => {
     const model = createOllamaModel(modelSettings(ollama.url), silent);
     assert.deepEqual(await model.preflight(), {
       name: 'qwen2.5-coder:1.5b',
       contextLength: 32_768,
       contextTokens: 32_768,
+      parameterSize: '1.5B',
+      parameterBillions: 1.5,
     });
     const checks = await model.check();
     assert.deepEqual(
       checks.map((check) => check.ok),
       [true, true],
     );
-    assert.match(checks[1]!.detail, /context length 32768, num_ctx sent 32768/);
+    assert.equal(
+      checks[1]!.detail,
+      'qwen2.5-coder:1.5b, 1.5B parameters: context length 32768, num_ctx sent 32768',
+    );
+  });
+
+  it('preflight parses sizes in millions and leaves a missing or odd size undefined', async () => {
+    const server = await startScriptedOllama({
+      models: [
+        { name: 'qwen2.5-coder:0.5b', parameterSize: '494.03M' },
+        { name: 'llama3.3:70b', parameterSize: '70B' },
+        { name: 'mystery:latest', parameterSize: null },
+        { name: 'odd:latest', parameterSize: 'large' },
+      ],
+    });
+    try {
+      const sizeOf = async (name: string) => {
+        const { parameterSize, parameterBillions } = await createOllamaModel(
+          modelSettings(server.url, { CW_MODEL: name }),
+          silent,
+        ).preflight();
+        return { parameterSize, parameterBillions };
+      };
+      assert.deepEqual(await sizeOf('qwen2.5-coder:0.5b'), {
+        parameterSize: '494.03M',
+        parameterBillions: 0.49403,
+      });
+      assert.deepEqual(await sizeOf('llama3.3:70b'), { parameterSize: '70B', parameterBillions: 70 });
+      assert.deepEqual(await sizeOf('mystery:latest'), {
+        parameterSize: undefined,
+        parameterBillions: undefined,
+      });
+      assert.deepEqual(await sizeOf('odd:latest'), { parameterSize: 'large', parameterBillions: undefined });
+      const [, check] = await createOllamaModel(
+        modelSettings(server.url, { CW_MODEL: 'mystery:latest' }),
+        silent,
+      ).check();
+      assert.match(check!.detail, /^mystery:latest: context length/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('doctor warns when CW_NUM_CTX is larger than the model supports, and says what it supports', async () => {
@@ -203,6 +313,34 @@ describe('scripted Ollama server', () => {
         tags.models.map((entry) => entry.name),
         ['qwen2.5-coder:1.5b'],
       );
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('refuses a num_ctx other than the one the model was loaded with, until unload()', async () => {
+    const ollama = await startScriptedOllama({ script: ['first', 'second'] });
+    const chat = (numCtx: number) =>
+      fetch(`${ollama.url}/api/chat`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: 'qwen2.5-coder:1.5b',
+          stream: false,
+          messages: [{ role: 'user', content: 'x' }],
+          options: { num_ctx: numCtx },
+        }),
+      });
+    try {
+      assert.equal((await chat(8_192)).status, 200);
+      const reloaded = await chat(4_096);
+      assert.equal(reloaded.status, 400);
+      assert.match(
+        ((await reloaded.json()) as { error: string }).error,
+        /num_ctx 4096 differs from the 8192 .* Ollama would reload the model/,
+      );
+      assert.equal(ollama.remaining(), 1, 'the refused request used no reply');
+      ollama.unload();
+      assert.equal((await chat(4_096)).status, 200);
     } finally {
       await ollama.close();
     }

@@ -13,6 +13,18 @@ const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
+/**
+ * Ollama's keep_alive: a Go duration string ("30m", "1h30m", "300s"), or a number of seconds; any negative
+ * value keeps the model loaded for ever. A number is sent as a number: Ollama reads "300" (no unit) as an error.
+ */
+const keepAlive = z
+  .string()
+  .trim()
+  .refine((value) => /^-?\d+$/.test(value) || /^-?(\d+(\.\d+)?(ms|s|m|h))+$/.test(value), {
+    message:
+      'must be a duration such as 30m, 1h or 300s, a number of seconds, or -1 to keep the model loaded',
+  })
+  .transform((value): string | number => (/^-?\d+$/.test(value) ? Number(value) : value));
 const optionalText = z
   .string()
   .optional()
@@ -77,10 +89,25 @@ export const SettingsSchema = z
       contextTokens: z.coerce.number().int().min(2_048).default(32_768),
       /** CW_MODEL_TIMEOUT: seconds one model reply may take. Default 600. */
       requestTimeoutSeconds: positive(600),
+      /**
+       * CW_MODEL_KEEP_ALIVE: how long Ollama keeps the model loaded after a request, sent as keep_alive on
+       * every call: a duration ("30m", "1h", "300s"), a number of seconds, or -1 for ever. Default "30m",
+       * so a slow laptop's next call of the same task (after a long test run) finds the model and its
+       * prompt cache still loaded; Ollama's own default is 5 minutes.
+       */
+      keepAlive: keepAlive.default('30m'),
     }),
     agent: z.object({
       /** CW_RUNNER: builtin (the text-protocol agent) or openhands (opt-in, needs the Docker socket). */
       runner: z.enum(['builtin', 'openhands']).default('builtin'),
+      /**
+       * CW_AGENT_STRATEGY: how the builtin runner works. pipeline (fixed stages, for small models), shell
+       * (the free command loop, for large ones) or auto (by the model's parameter size,
+       * worker/agent/strategy.ts). Default auto.
+       */
+      strategy: z.enum(['pipeline', 'shell', 'auto']).default('auto'),
+      /** CW_CANDIDATES: attempts tried one after another when the repository has a test command, 1-10. Default 3. */
+      candidates: z.coerce.number().int().min(1).max(10).default(3),
       /** CW_MAX_STEPS: model calls per task. Default 30. */
       maxSteps: positive(30),
       /** CW_MAX_TOKENS: prompt + completion tokens per task. Default 400000. */
@@ -196,7 +223,10 @@ const ENV_NAMES: Record<string, string> = {
   'model.name': 'CW_MODEL',
   'model.contextTokens': 'CW_NUM_CTX',
   'model.requestTimeoutSeconds': 'CW_MODEL_TIMEOUT',
+  'model.keepAlive': 'CW_MODEL_KEEP_ALIVE',
   'agent.runner': 'CW_RUNNER',
+  'agent.strategy': 'CW_AGENT_STRATEGY',
+  'agent.candidates': 'CW_CANDIDATES',
   'agent.maxSteps': 'CW_MAX_STEPS',
   'agent.maxTokens': 'CW_MAX_TOKENS',
   'agent.verifyRounds': 'CW_VERIFY_ROUNDS',

@@ -2,13 +2,16 @@
 // Three facts shape it (docs/agent.md#ollama): Ollama truncates a prompt longer than num_ctx from the
 // front without an error, so num_ctx is sent on EVERY request; its default context (4096) is far too small
 // for an agent; and a streamed call can only be aborted through its own client, so each call gets one.
+// The same num_ctx and keep_alive go with every call: a change of either reloads the model or lets it go,
+// and with it the prompt cache that makes an append-only conversation cheap (worker/model/prompt-cache.ts).
 import { Ollama } from 'ollama';
 import type { Logger } from 'pino';
 import { replyTokens } from '../agent/context-budget.ts';
 import { PermanentError, TransientError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
-import type { ChatMessage, ChatReply, Model, ModelInfo } from './model.ts';
+import type { ChatMessage, ChatOptions, ChatReply, Model, ModelInfo } from './model.ts';
+import { keepAliveMs, PromptCacheMeter } from './prompt-cache.ts';
 
 /** Preflight calls (/api/version, /api/show) are small: a server that takes longer is not healthy. */
 const PREFLIGHT_TIMEOUT_MS = 15_000;
@@ -29,6 +32,8 @@ class OllamaModel implements Model {
   private readonly settings: ModelSettings;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
+  /** One model name, one cache on the server: one meter. */
+  private readonly cache: PromptCacheMeter;
 
   constructor(settings: ModelSettings, logger: Logger, fetchImpl: typeof fetch) {
     this.settings = settings;
@@ -36,9 +41,10 @@ class OllamaModel implements Model {
     this.contextTokens = settings.contextTokens;
     this.logger = logger;
     this.fetchImpl = fetchImpl;
+    this.cache = new PromptCacheMeter(keepAliveMs(settings.keepAlive));
   }
 
-  async chat(messages: ChatMessage[], options: { signal?: AbortSignal } = {}): Promise<ChatReply> {
+  async chat(messages: ChatMessage[], options: ChatOptions = {}): Promise<ChatReply> {
     const { signal } = options;
     signal?.throwIfAborted();
     const timeoutMs = this.settings.requestTimeoutSeconds * 1000;
@@ -53,7 +59,8 @@ class OllamaModel implements Model {
         model: this.name,
         messages,
         stream: true,
-        options: { num_ctx: this.contextTokens, num_predict: replyTokens(this.contextTokens) },
+        keep_alive: this.settings.keepAlive,
+        options: this.requestOptions(options),
       });
       const abort = () => stream.abort();
       stop.addEventListener('abort', abort, { once: true });
@@ -67,12 +74,20 @@ class OllamaModel implements Model {
             // A model with native tool calls may answer with them and no text: the reply parser reads
             // the same JSON shape when it is written into the content.
             if (!content.trim() && toolCalls.length > 0) content = JSON.stringify(toolCalls);
+            const done = performance.now();
+            const call = {
+              messages,
+              numCtx: this.contextTokens,
+              reply: content,
+              sentAt: started,
+              doneAt: done,
+            };
             return {
               content,
               promptTokens,
               completionTokens: part.eval_count ?? 0,
-              newPromptTokens: promptTokens,
-              durationMs: Math.round(performance.now() - started),
+              newPromptTokens: this.cache.measure(call, promptTokens, cachedCountOf(part)),
+              durationMs: Math.round(done - started),
             };
           }
         }
@@ -81,6 +96,7 @@ class OllamaModel implements Model {
       }
       throw new TransientError(`Ollama at ${this.settings.host} ended its reply without "done"`);
     } catch (error) {
+      this.cache.forget();
       signal?.throwIfAborted();
       if (timeout.aborted) {
         throw new TransientError(
@@ -118,7 +134,14 @@ class OllamaModel implements Model {
         'CW_NUM_CTX is larger than the context the model was trained for; replies may degrade',
       );
     }
-    return { name: this.name, contextLength, contextTokens: this.contextTokens };
+    const parameterSize = parameterSizeOf(show.details);
+    return {
+      name: this.name,
+      contextLength,
+      contextTokens: this.contextTokens,
+      parameterSize,
+      parameterBillions: parameterSize === undefined ? undefined : billionsOf(parameterSize),
+    };
   }
 
   async check(): Promise<CheckResult[]> {
@@ -137,7 +160,8 @@ class OllamaModel implements Model {
     try {
       const info = await this.preflight();
       model.ok = true;
-      model.detail = `${info.name}: context length ${info.contextLength ?? 'unknown'}, num_ctx sent ${info.contextTokens}`;
+      const size = info.parameterSize ? `, ${info.parameterSize} parameters` : '';
+      model.detail = `${info.name}${size}: context length ${info.contextLength ?? 'unknown'}, num_ctx sent ${info.contextTokens}`;
       if (info.contextLength !== undefined && info.contextLength < info.contextTokens) {
         // Ollama accepts it, but the model was never trained that far: replies degrade without an error.
         Object.assign(model, {
@@ -152,6 +176,21 @@ class OllamaModel implements Model {
       model.fix = `ollama pull ${this.name}`;
     }
     return [server, model];
+  }
+
+  /**
+   * num_ctx on every call (Ollama truncates silently without it), the reply cap, and the sampling options
+   * only when the caller gives them, so Ollama's and the Modelfile's defaults hold otherwise.
+   */
+  private requestOptions(options: ChatOptions): Record<string, unknown> {
+    const sent: Record<string, unknown> = {
+      num_ctx: this.contextTokens,
+      num_predict: options.maxTokens ?? replyTokens(this.contextTokens),
+    };
+    if (options.temperature !== undefined) sent.temperature = options.temperature;
+    if (options.seed !== undefined) sent.seed = options.seed;
+    if (options.stop !== undefined && options.stop.length > 0) sent.stop = options.stop;
+    return sent;
   }
 
   /** One client per call: the client's abort() aborts every stream it has open. */
@@ -221,4 +260,25 @@ function contextLengthOf(modelInfo: unknown): number | undefined {
     if (String(key).endsWith('.context_length') && typeof value === 'number') return value;
   }
   return undefined;
+}
+
+/** prompt_eval_cached_count, which newer Ollama servers add (not yet in the client's types). */
+function cachedCountOf(part: object): number | undefined {
+  const value = (part as { prompt_eval_cached_count?: unknown }).prompt_eval_cached_count;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** details.parameter_size as Ollama reports it ("1.5B", "494.03M"), when it is there. */
+function parameterSizeOf(details: unknown): string | undefined {
+  const size = (details as { parameter_size?: unknown } | undefined)?.parameter_size;
+  return typeof size === 'string' && size.trim() ? size.trim() : undefined;
+}
+
+/** "7.6B" -> 7.6, "494.03M" -> 0.49403, "70B" -> 70; anything else -> undefined. */
+function billionsOf(parameterSize: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMBT])$/i.exec(parameterSize.trim());
+  if (!match) return undefined;
+  // Shifted in the decimal text ("494.03e-3"), so the number is the nearest to what Ollama printed.
+  const exponent: Record<string, number> = { K: -6, M: -3, B: 0, T: 3 };
+  return Number(`${match[1]}e${exponent[match[2]!.toUpperCase()]}`);
 }
