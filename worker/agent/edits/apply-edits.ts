@@ -16,7 +16,7 @@ export interface ApplyResult {
   /** Path -> new full content, for the files whose content changed. */
   changed: Map<string, string>;
   failures: EditFailure[];
-  /** Whole files and SEARCH/REPLACE blocks applied, so a correction can say the rest went in. */
+  /** Whole files and SEARCH/REPLACE blocks applied (in edits that changed their file), so a correction can say the rest went in. */
   applied: number;
 }
 
@@ -45,10 +45,13 @@ export function applyEdits(edits: Edit[], read: (path: string) => string | undef
     const original = current(edit.path);
     const result = edit.kind === 'whole' ? applyWhole(edit, original) : applyBlocks(edit, original);
     failures.push(...result.failures);
-    applied += result.applied;
     if (result.content === undefined || result.applied === 0) continue;
-    if (result.content === original) failures.push({ kind: 'no-change', path: edit.path });
-    else changed.set(edit.path, result.content);
+    if (result.content === original) {
+      failures.push({ kind: 'no-change', path: edit.path });
+    } else {
+      changed.set(edit.path, result.content);
+      applied += result.applied;
+    }
   }
   return { changed, failures, applied };
 }
