@@ -66,6 +66,24 @@ describe('edit replies: whole files', () => {
     ]);
   });
 
+  it('reads a labelled path in a first-line comment', () => {
+    const reply = fence('python', `# File: src/util.py\n${FIXED}`);
+    assert.deepEqual(wholeEdits(parseEditReply(reply, { shownPaths: shown })), [
+      { kind: 'whole', path: 'src/util.py', content: FIXED },
+    ]);
+  });
+
+  it('takes the one shown file a sentence names when no block has a path line', () => {
+    const reply = `Here is the updated \`calc.py\` with the fix:\n${fence('python', FIXED)}`;
+    const parsed = parseEditReply(reply, { shownPaths: shown });
+    assert.deepEqual(wholeEdits(parsed), [{ kind: 'whole', path: 'src/calc.py', content: FIXED }]);
+    assert.deepEqual(parsed.kind === 'edits' && parsed.notes, [
+      'no path line: used src/calc.py, named in the sentence before the block',
+    ]);
+    const both = `I changed src/calc.py and src/util.py:\n${fence('python', FIXED)}`;
+    assert.equal(problemOf(parseEditReply(both, { shownPaths: shown })), 'no-path');
+  });
+
   it('keeps a shebang or an ordinary first comment as code', () => {
     const reply = `scripts/run.sh\n${fence('sh', '#!/bin/sh\n# run the tests\nexec pytest\n')}`;
     assert.deepEqual(wholeEdits(parseEditReply(reply, { shownPaths: ['scripts/run.sh'] })), [
@@ -318,6 +336,9 @@ describe('edit replies: problems', () => {
       '~/.bashrc',
       'C:/x.py',
       '.git/hooks/pre-commit',
+      'pkg/.GIT/config',
+      'pkg/',
+      'pkg/\u202ecore.py',
     ];
     for (const path of paths) {
       const reply = parseEditReply(`${path}\n${fence('python', 'x = 1\n')}`, { shownPaths: shown });
@@ -340,6 +361,17 @@ describe('edit replies: problems', () => {
     });
     const before = `Original:\n${fence('python', 'x = 0\n')}\nFixed:\n${fence('python', 'x = 1\n')}`;
     assert.equal(problemOf(parseEditReply(before, { shownPaths: ['pkg/core.py'] })), 'several-fences');
+  });
+
+  it('elided, unless the file already has that comment', () => {
+    const content = 'def pad(text):\n    # ...\n    return text.ljust(8)\n';
+    const reply = `pkg/core.py\n${fence('python', content)}`;
+    assert.equal(problemOf(parseEditReply(reply, { shownPaths: shown })), 'elided');
+    const read = (path: string) =>
+      path === 'pkg/core.py' ? 'def pad(text):\n    # ...\n    return text\n' : undefined;
+    assert.deepEqual(wholeEdits(parseEditReply(reply, { shownPaths: shown, read })), [
+      { kind: 'whole', path: 'pkg/core.py', content },
+    ]);
   });
 
   it('elided whole file', () => {

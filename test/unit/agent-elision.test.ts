@@ -52,6 +52,12 @@ describe('elision: a comment standing for left-out lines', () => {
     assert.equal(findElision(content), '# ... other methods unchanged ...');
   });
 
+  it('skips placeholder-looking lines the file already had', () => {
+    const content = 'def main():\n    # ...\n    # rest of the code\n    return 0\n';
+    assert.equal(findElision(content, new Set(['# ...'])), '# rest of the code');
+    assert.equal(findElision(content, new Set(['# ...', '# rest of the code'])), undefined);
+  });
+
   it('leaves Python ellipses, spreads and ordinary comments alone', () => {
     const content = [
       'from typing import Protocol, Tuple',

@@ -3,6 +3,7 @@
 // models with, FIELD-NOTES). Parsed from plain text, leniently: a 1.5B model decorates the path, forgets
 // it, wraps the code in prose, or drops the fence around the markers. Model output is untrusted, so every
 // path is checked to stay inside the checkout.
+import { removeInvisible } from '../untrusted-text.ts';
 import { findElision } from './elision.ts';
 
 export type Edit =
@@ -57,7 +58,17 @@ function markerOf(line: string): Marker | undefined {
   return undefined;
 }
 
-export function parseEditReply(reply: string, options: { shownPaths: string[] }): EditReply {
+export interface EditReplyOptions {
+  /** The files the model was shown, as paths relative to the checkout. */
+  shownPaths: string[];
+  /**
+   * The current content of a file (undefined: no such file). Optional: with it, a placeholder-looking
+   * comment that the file already has is its own code, not an elision.
+   */
+  read?: (path: string) => string | undefined;
+}
+
+export function parseEditReply(reply: string, options: EditReplyOptions): EditReply {
   const text = reply.replace(/\r\n?/g, '\n');
   if (text.trim() === '') return invalid('empty', 'the reply was empty');
   const lines = text.split('\n');
@@ -67,7 +78,7 @@ export function parseEditReply(reply: string, options: { shownPaths: string[] })
       ? invalid('tool-call', 'a JSON tool call instead of an edit')
       : invalid('no-fence', 'no code block');
   }
-  return readBlocks(blocks, options.shownPaths);
+  return readBlocks(blocks, options);
 }
 
 function invalid(problem: EditProblem, detail: string): Invalid {
@@ -179,7 +190,8 @@ interface Candidate {
   sections: boolean;
 }
 
-function readBlocks(blocks: Block[], shownPaths: string[]): EditReply {
+function readBlocks(blocks: Block[], options: EditReplyOptions): EditReply {
+  const { shownPaths } = options;
   const notes: string[] = [];
   const candidates: Candidate[] = [];
   for (const block of blocks) {
@@ -224,6 +236,9 @@ function readBlocks(blocks: Block[], shownPaths: string[]): EditReply {
     } else if (anyNamed) {
       notes.push('ignored a code block without a path');
       continue;
+    } else if (mentionedIn(block.before, shownPaths) !== undefined) {
+      path = mentionedIn(block.before, shownPaths)!;
+      notes.push(`no path line: used ${path}, named in the sentence before the block`);
     } else if (shownPaths.length === 1) {
       path = shownPaths[0]!;
       notes.push(`no path given: used ${path}, the only file shown`);
@@ -231,7 +246,10 @@ function readBlocks(blocks: Block[], shownPaths: string[]): EditReply {
       return invalid('no-path', 'no file path before the code block');
     }
 
-    const edit = candidate.sections ? readSections(candidate, path) : readWhole(candidate, path, notes);
+    const known = knownLines(options.read?.(path));
+    const edit = candidate.sections
+      ? readSections(candidate, path, known)
+      : readWhole(candidate, path, notes, known);
     if ('problem' in edit) return edit;
     if (edit.kind === 'replace') lastReplacePath = path;
     edits.push(edit);
@@ -244,7 +262,17 @@ function readBlocks(blocks: Block[], shownPaths: string[]): EditReply {
   return mergeByPath(edits, notes);
 }
 
-function readWhole(candidate: Candidate, path: string, notes: string[]): Edit | Invalid {
+/** The trimmed lines a file already has. */
+function knownLines(content: string | undefined): ReadonlySet<string> {
+  return new Set(content === undefined ? [] : content.split(/\r?\n/).map((line) => line.trim()));
+}
+
+function readWhole(
+  candidate: Candidate,
+  path: string,
+  notes: string[],
+  known: ReadonlySet<string>,
+): Edit | Invalid {
   const tag = tagOf(candidate.block.info);
   if (tag === 'diff' || tag === 'patch' || looksLikeUnifiedDiff(candidate.body)) {
     return invalid('diff', `a unified diff for ${path}`);
@@ -253,12 +281,12 @@ function readWhole(candidate: Candidate, path: string, notes: string[]): Edit | 
   if (body.every((line) => line.trim() === ''))
     return invalid('empty', `the code block for ${path} is empty`);
   const content = `${body.join('\n')}\n`;
-  const elided = findElision(content);
+  const elided = findElision(content, known);
   if (elided !== undefined) return invalid('elided', elided);
   return { kind: 'whole', path, content };
 }
 
-function readSections(candidate: Candidate, path: string): Edit | Invalid {
+function readSections(candidate: Candidate, path: string, known: ReadonlySet<string>): Edit | Invalid {
   const blocks: Array<{ search: string; replace: string }> = [];
   let state: 'outside' | Marker = 'outside';
   let search: string[] = [];
@@ -296,8 +324,9 @@ function readSections(candidate: Candidate, path: string): Edit | Invalid {
   }
   // The REPLACE may not leave out lines its SEARCH spelled out.
   for (const block of blocks) {
-    const elided = findElision(block.replace);
-    if (elided !== undefined && !block.search.split('\n').some((line) => line.trim() === elided)) {
+    const searched = new Set([...known, ...block.search.split('\n').map((line) => line.trim())]);
+    const elided = findElision(block.replace, searched);
+    if (elided !== undefined) {
       return invalid('elided', elided);
     }
   }
@@ -326,6 +355,24 @@ function pathBefore(before: string[], shownPaths: string[]): string | undefined 
     if (path !== undefined) return path;
   }
   return undefined;
+}
+
+/**
+ * The one shown file named in the last sentence before a block ("Here is the updated `src/x.py`:"). Only
+ * used when no block of the reply has a path line: a sentence may also name the file of a snippet quoted
+ * before the real edit.
+ */
+function mentionedIn(before: string[], shownPaths: string[]): string | undefined {
+  const last = before.findLast((line) => line.trim() !== '');
+  if (last === undefined) return undefined;
+  const named = new Set<string>();
+  for (const token of last.split(/[\s`'"*(),;]+/)) {
+    const word = token.replace(/[.:]+$/, '');
+    if (word === '') continue;
+    const suffixOf = shownPaths.filter((shown) => shown === word || shown.endsWith(`/${word}`));
+    if (suffixOf.length === 1) named.add(suffixOf[0]!);
+  }
+  return named.size === 1 ? [...named][0] : undefined;
 }
 
 function pathOnLine(line: string, shownPaths: string[]): string | undefined {
@@ -372,8 +419,8 @@ function pathOnFirstLine(body: string[], shownPaths: string[], sections: boolean
   const line = body[lineIndex]!.trim();
   const comment = /^(?:#(?!!)|\/\/|--|;|\/\*|<!--)\s*(.*?)\s*(?:\*\/|-->)?$/.exec(line);
   const bare = sections || shownPaths.includes(line) ? pathOnLine(line, shownPaths) : undefined;
-  const text = comment ? comment[1]! : bare;
-  if (text === undefined || !looksLikePath(text, shownPaths)) return undefined;
+  const text = comment ? pathOnLine(comment[1]!, shownPaths) : bare;
+  if (text === undefined) return undefined;
   if ('bad' in checkPath(text, shownPaths)) return undefined;
   return { path: text, lineIndex };
 }
@@ -385,7 +432,10 @@ export function checkPath(raw: string, shownPaths: string[]): CheckedPath {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
   if (/[\u0000-\u001f\u007f]/.test(raw))
     return { bad: `the path ${JSON.stringify(raw)} has control characters` };
+  if (removeInvisible(raw) !== raw)
+    return { bad: `the path ${JSON.stringify(raw)} has invisible characters` };
   if (raw.includes('\\')) return { bad: `the path ${raw} has a backslash` };
+  if (raw.endsWith('/')) return { bad: `the path ${raw} names a directory` };
   if (/^(?:\/|~|[A-Za-z]:)/.test(raw)) return { bad: `the path ${raw} is absolute` };
   const segments = raw.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) return { bad: `the path ${raw} leaves the checkout` };

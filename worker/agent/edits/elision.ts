@@ -37,11 +37,14 @@ const ELISION_PHRASES = [
   ),
 ];
 
-/** The first line of `content` that stands for left-out code, trimmed, or undefined when there is none. */
-export function findElision(content: string): string | undefined {
+/**
+ * The first line of `content` that stands for left-out code, trimmed, or undefined when there is none.
+ * Lines in `known` (trimmed lines the file already had) are code the model kept, whatever they say.
+ */
+export function findElision(content: string, known: ReadonlySet<string> = new Set()): string | undefined {
   for (const raw of content.split('\n')) {
     const line = raw.trim();
-    if (isElision(line)) return line;
+    if (!known.has(line) && isElision(line)) return line;
   }
   return undefined;
 }
