@@ -231,11 +231,11 @@ describe('edit replies: SEARCH/REPLACE', () => {
   });
 
   it('keeps a fence line that is part of the searched code', () => {
-    const reply = `docs/usage.md\n\`\`\`markdown\n${section('```\npip install x\n```', '```\npip install x==2\n```')}\`\`\``;
+    const reply = `guide/usage.md\n\`\`\`markdown\n${section('```\npip install x\n```', '```\npip install x==2\n```')}\`\`\``;
     assert.deepEqual(wholeEdits(parseEditReply(reply, { shownPaths: [] })), [
       {
         kind: 'replace',
-        path: 'docs/usage.md',
+        path: 'guide/usage.md',
         blocks: [{ search: '```\npip install x\n```', replace: '```\npip install x==2\n```' }],
       },
     ]);

@@ -1,6 +1,6 @@
 // What the model is told when its edit cannot be used. Small models follow short, concrete, imperative
 // corrections that show the expected shape; long explanations and whole re-quoted files lose them (and
-// cost prompt tokens on every later call, FIELD-NOTES). Each message quotes only what it must.
+// cost prompt tokens on every later call). Each message quotes only what it must.
 import type { ApplyResult, EditFailure } from './apply-edits.ts';
 import type { EditProblem, EditReply } from './edit-reply.ts';
 

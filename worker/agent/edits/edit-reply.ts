@@ -1,6 +1,6 @@
 // The pipeline's edit protocol: the model answers with a file path alone on a line, then a fenced block
 // holding either the whole new file or SEARCH/REPLACE sections (the two formats aider measured small
-// models with, FIELD-NOTES). Parsed from plain text, leniently: a 1.5B model decorates the path, forgets
+// models with on its code-editing benchmark). Parsed from plain text, leniently: a 1.5B model decorates the path, forgets
 // it, wraps the code in prose, or drops the fence around the markers. Model output is untrusted, so every
 // path is checked to stay inside the checkout.
 import { removeInvisible } from '../untrusted-text.ts';
