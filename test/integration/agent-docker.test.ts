@@ -56,6 +56,8 @@ describe('builtin runner on the real Docker sandbox', { timeout: 55_000 }, () =>
   function runner(env: Record<string, string> = {}) {
     const settings = loadSettings({
       OLLAMA_HOST: ollama.url,
+      // The scripted sessions here are shell-loop sessions (one command a reply).
+      CW_AGENT_STRATEGY: 'shell',
       CW_WORK_DIR: join(repo.scratch, 'work'),
       CW_COMMAND_TIMEOUT: '3',
       CW_OUTPUT_LIMIT: '8192',

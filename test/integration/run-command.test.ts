@@ -88,6 +88,8 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             HOME: repo.scratch,
             OLLAMA_HOST: ollama.url,
+            // The scripted sessions here are shell-loop sessions (one command a reply).
+            CW_AGENT_STRATEGY: 'shell',
             CW_WORK_DIR: workDir,
             CW_WORKER_ID: `test-run-${process.pid}`,
             CW_SANDBOX_MEMORY_MB: '512',

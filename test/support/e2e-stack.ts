@@ -295,6 +295,8 @@ function workerDefaults(
     GITHUB_API_URL: githubProxy.url,
     GITHUB_TOKEN: workerToken,
     OLLAMA_HOST: ollamaUrl,
+    // The scripted sessions here are shell-loop sessions (one command a reply).
+    CW_AGENT_STRATEGY: 'shell',
     CW_MODEL: MODEL,
     CW_WORK_DIR: workDir,
     CW_HEALTH_PORT: '0',

@@ -83,7 +83,13 @@ export interface ScriptedOllama {
 }
 
 export async function startScriptedOllama(
-  options: { models?: ScriptedModel[]; script?: ScriptStep[]; version?: string } = {},
+  options: {
+    models?: ScriptedModel[];
+    script?: ScriptStep[];
+    version?: string;
+    /** Answers every chat once the script is used up (an oracle double); without it, that is an error. */
+    answer?: (request: ChatRequest) => string | ScriptedReply;
+  } = {},
 ): Promise<ScriptedOllama> {
   const models = options.models ?? [{ name: 'qwen2.5-coder:1.5b' }];
   const script: ScriptStep[] = [...(options.script ?? [])];
@@ -141,7 +147,7 @@ export async function startScriptedOllama(
     if (problem || !body) return sendJson(response, problem?.status ?? 400, { error: problem?.error });
     loaded.set(body.model, body.options!.num_ctx!);
     chats.push(body);
-    const next = script.shift();
+    const next = script.shift() ?? options.answer;
     if (next === undefined) {
       return sendJson(response, 500, { error: 'scripted server: the script has no more replies' });
     }

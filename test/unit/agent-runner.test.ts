@@ -66,7 +66,13 @@ describe('builtin runner (scripted model, fake sandbox)', () => {
     } = {},
   ) {
     ollama.push(...script);
-    const settings = loadSettings({ OLLAMA_HOST: ollama.url, CW_WORK_DIR: workDir, ...options.env });
+    // These are shell-loop sessions; the pipeline strategy has its own (test/integration/agent-pipeline.test.ts).
+    const settings = loadSettings({
+      OLLAMA_HOST: ollama.url,
+      CW_WORK_DIR: workDir,
+      CW_AGENT_STRATEGY: 'shell',
+      ...options.env,
+    });
     const provider = createFakeSandboxProvider(options.handler, {
       outputLimitBytes: options.outputLimitBytes ?? settings.sandbox.outputLimitBytes,
       commandTimeoutMs: settings.sandbox.commandTimeoutSeconds * 1000,

@@ -300,6 +300,8 @@ describe('docs match the code', () => {
       ({ path, text }) =>
         text
           .split('\n')
+          // Ollama's `seed` option, in a code span, is not the seed specification.
+          .map((line) => line.replace(/`[^`]*`/g, ''))
           .flatMap((line, index) => (/\bseed\b|シード/i.test(line) ? [`${path}:${index + 1}`] : [])),
     );
     assert.deepEqual(found, []);

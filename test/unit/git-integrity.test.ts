@@ -183,6 +183,9 @@ describe('git integrity: the base, not HEAD', () => {
         completionTokens: 0,
         verifyRounds: 1,
         reason: 'done',
+        strategy: 'shell',
+        modelCalls: 1,
+        newPromptTokens: 0,
       },
     });
     assert.ok(description.includes('new\\xfe\\xff.py'), description);

@@ -30,6 +30,11 @@ const base = {
     completionTokens: 200,
     verifyRounds: 1,
     reason: 'done',
+    strategy: 'pipeline',
+    strategyReason: 'auto: qwen2.5-coder:1.5b has 1.5B parameters',
+    shownFiles: ['src/auth.py', 'src/`odd`.py'],
+    modelCalls: 3,
+    newPromptTokens: 1_500,
   },
 };
 
@@ -53,6 +58,9 @@ describe('pull request description', () => {
       '- ✅ changes: `3 files changed`',
       '- ✅ python syntax: `1 file ok`',
       '所要時間 12.3 秒 · トークン 入力 1000 / 出力 200',
+      '**方式**: `pipeline` (auto: qwen2\\.5\\-coder:1\\.5b has 1\\.5B parameters)  ',
+      '**モデルに示したファイル**: `src/auth.py`, ``src/`odd`.py``  ',
+      'モデル呼び出し 3 回 · 新規入力トークン 1500',
       '### 確認事項',
       '- [ ] コードが正しく動作するか',
       '- [ ] テストが通るか',
@@ -71,6 +79,26 @@ describe('pull request description', () => {
       assert.ok(found > position, `missing or out of order: ${expected}\n---\n${body}`);
       position = found;
     }
+  });
+
+  it('says which strategy ran, which files the model was shown, and its model calls (English)', () => {
+    const body = pullRequestDescription({ ...base, language: 'en' });
+    assert.match(body, /\*\*Strategy\*\*: `pipeline` \(auto: /);
+    assert.match(body, /\*\*Files shown to the model\*\*: `src\/auth\.py`, ``src\/`odd`\.py``/);
+    assert.match(body, /^3 model calls · 1500 new prompt tokens \(not read from the prompt cache\)$/m);
+    const shell = pullRequestDescription({
+      ...base,
+      language: 'en',
+      result: {
+        ...base.result,
+        strategy: 'shell',
+        strategyReason: undefined,
+        shownFiles: undefined,
+        modelCalls: 1,
+      },
+    });
+    assert.match(shell, /\*\*Strategy\*\*: `shell` {2}\n1 model call · /);
+    assert.doesNotMatch(shell, /Files shown/);
   });
 
   it('can be English', () => {

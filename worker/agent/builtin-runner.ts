@@ -1,6 +1,8 @@
-// The built-in runner: the text-protocol agent (worker/agent/) on the local model, every command in a
-// fresh sandbox on the task's workspace. Verification failures go back to the agent a bounded number of
-// times (verify-rounds.ts). The sandbox is destroyed and the trajectory saved whatever happens.
+// The built-in runner on the local model, with one of two strategies (CW_AGENT_STRATEGY; auto picks by the
+// model's size, strategy.ts): the pipeline for small models, where the harness finds the code and applies
+// the model's edits (pipeline/), or the shell loop for large ones, every command in a fresh sandbox on the
+// task's workspace. Both give the same RunResult and are verified the same way; verification failures go
+// back to the agent a bounded number of times. The trajectory is saved whatever happens.
 import type { Logger } from 'pino';
 import { PermanentError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
@@ -8,10 +10,12 @@ import type { Model } from '../model/model.ts';
 import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import { promptBudget, TokenEstimator } from './context-budget.ts';
 import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } from './loop.ts';
+import { type PipelineOutcome, runPipeline } from './pipeline/pipeline-strategy.ts';
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
 import { summaryLines } from './reply-parser.ts';
 import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
-import { endTrajectory, startTrajectory } from './trajectory.ts';
+import { chooseStrategy } from './strategy.ts';
+import { endTrajectory, startTrajectory, type Trajectory } from './trajectory.ts';
 import { toSafeLine } from './untrusted-text.ts';
 import { verifyRounds } from './verify-rounds.ts';
 
@@ -30,18 +34,114 @@ export function createBuiltinRunner(deps: BuiltinRunnerDeps): Runner {
 }
 
 async function runBuiltinAgent(deps: BuiltinRunnerDeps, input: RunInput): Promise<RunResult> {
-  const { model, sandboxProvider, settings, logger } = deps;
-  const { task, workspace, signal } = input;
+  const { model, settings, logger } = deps;
+  const { task, signal } = input;
   const started = Date.now();
   const deadline = started + settings.agent.maxWallSeconds * 1000;
   const trajectory = startTrajectory(settings.agent.workDir, task, model);
-  let sandbox: Sandbox | undefined;
-  let outcome: LoopOutcome = { finished: false, reason: 'not started' };
+  let ended: { finished: boolean; reason: string } = { finished: false, reason: 'not started' };
   let failure: unknown;
   try {
     signal.throwIfAborted();
-    await model.preflight();
+    const info = await model.preflight();
+    const strategy = chooseStrategy(settings.agent.strategy, info);
+    trajectory.record({ type: 'stage', stage: 'strategy', detail: `${strategy.strategy}: ${strategy.why}` });
+    logger.info({ strategy: strategy.strategy, why: strategy.why }, 'Agent strategy chosen');
+    const run = { trajectory, started, deadline };
+    const result =
+      strategy.strategy === 'pipeline'
+        ? await runPipelineStrategy(deps, input, run)
+        : await runShellStrategy(deps, input, run);
+    ended = result;
+    trajectory.record({
+      type: 'totals',
+      strategy: strategy.strategy,
+      modelCalls: result.modelCalls,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      newPromptTokens: result.newPromptTokens,
+      modelMs: result.modelMs,
+    });
+    return { ...result, strategyReason: strategy.why };
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    await endTrajectory(trajectory, { ...ended, startedAt: started, failure }, logger);
+  }
+}
 
+interface RunFrame {
+  trajectory: Trajectory;
+  started: number;
+  /** CW_AGENT_TIMEOUT as a time, ms since the epoch. */
+  deadline: number;
+}
+
+/** The pipeline for small models (pipeline/pipeline-strategy.ts): the harness edits, the sandbox checks. */
+async function runPipelineStrategy(
+  deps: BuiltinRunnerDeps,
+  input: RunInput,
+  run: RunFrame,
+): Promise<RunResult> {
+  const { settings } = deps;
+  const wall = AbortSignal.timeout(Math.max(0, run.deadline - Date.now()));
+  const wallLimit = `wall time limit ${settings.agent.maxWallSeconds} s reached`;
+  const verify = verifyBefore(run.deadline, settings.agent.maxWallSeconds, input.verify);
+  let outcome: PipelineOutcome;
+  try {
+    outcome = await runPipeline(
+      { model: deps.model, settings, trajectory: run.trajectory },
+      { ...input, verify },
+      AbortSignal.any([input.signal, wall]),
+    );
+  } catch (error) {
+    input.signal.throwIfAborted();
+    if (!wall.aborted) throw error;
+    return { ...emptyResult('pipeline', run), reason: wallLimit };
+  }
+  return {
+    finished: outcome.finished,
+    reason: outcome.reason,
+    summary: changeSummary(outcome.changedFiles, input.task.issue_number),
+    steps: outcome.steps,
+    verdict: outcome.verdict,
+    verifyRounds: outcome.verifyRounds,
+    strategy: 'pipeline',
+    ...outcome.use,
+    durationMs: Date.now() - run.started,
+    shownFiles: outcome.shownFiles,
+    trajectoryPath: run.trajectory.path,
+  };
+}
+
+function emptyResult(strategy: string, run: RunFrame): RunResult {
+  return {
+    finished: false,
+    reason: '',
+    summary: [],
+    steps: [],
+    verdict: { ok: false, checks: [], feedback: '' },
+    verifyRounds: 0,
+    strategy,
+    modelCalls: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    newPromptTokens: 0,
+    modelMs: 0,
+    durationMs: Date.now() - run.started,
+    trajectoryPath: run.trajectory.path,
+  };
+}
+
+/** The shell loop for large models: one command per model call in a sandbox on the workspace. */
+async function runShellStrategy(deps: BuiltinRunnerDeps, input: RunInput, run: RunFrame): Promise<RunResult> {
+  const { model, sandboxProvider, settings, logger } = deps;
+  const { task, workspace, signal } = input;
+  const { trajectory, deadline } = run;
+  let sandbox: Sandbox | undefined;
+  let outcome: LoopOutcome = { finished: false, reason: 'not started' };
+  try {
     const { state, budget, estimator } = openingState(model, task);
     for (const message of state.messages) trajectory.record({ type: 'message', ...message });
 
@@ -60,13 +160,13 @@ async function runBuiltinAgent(deps: BuiltinRunnerDeps, input: RunInput): Promis
         return outcome;
       },
       // Past CW_AGENT_TIMEOUT no round is left, as the loop would stop before its first model call.
-      finished: (run) => run.finished && Date.now() < deadline,
+      finished: (loop) => loop.finished && Date.now() < deadline,
       verify: verifyBefore(deadline, settings.agent.maxWallSeconds, input.verify),
       signal,
       retries: settings.agent.verifyRounds,
       trajectory,
       logger,
-      describe: (run) => ({ reason: run.reason }),
+      describe: (loop) => ({ reason: loop.reason }),
     });
 
     return {
@@ -82,19 +182,15 @@ async function runBuiltinAgent(deps: BuiltinRunnerDeps, input: RunInput): Promis
       completionTokens: state.completionTokens,
       newPromptTokens: state.newPromptTokens,
       modelMs: state.modelMs,
-      durationMs: Date.now() - started,
+      durationMs: Date.now() - run.started,
       trajectoryPath: trajectory.path,
     };
-  } catch (error) {
-    failure = error;
-    throw error;
   } finally {
     if (sandbox) {
       await sandbox.destroy().catch((error: unknown) => {
         logger.warn({ err: error, sandbox: sandbox?.id }, 'Could not destroy the sandbox');
       });
     }
-    await endTrajectory(trajectory, { ...outcome, startedAt: started, failure }, logger);
   }
 }
 
@@ -200,13 +296,21 @@ async function summarize(
         if (code.includes('D')) return `Delete ${path}`;
         return `Update ${path}`;
       });
-    if (status.exitCode === 0 && files.length > 0) {
-      if (files.length <= MAX_SUMMARY_LINES) return files;
-      const shown = files.slice(0, MAX_SUMMARY_LINES - 1);
-      return [...shown, `and ${files.length - shown.length} more files`];
-    }
+    if (status.exitCode === 0 && files.length > 0) return capSummary(files);
   } catch {
     // Best effort: the fixed line below still describes the change.
   }
   return [`Change for issue #${issue}`];
+}
+
+/** The pipeline's commit lines: the files its edits wrote (model prose is not kept). */
+function changeSummary(paths: string[], issue: number): string[] {
+  if (paths.length === 0) return [`Change for issue #${issue}`];
+  return capSummary(paths.map((path) => `Update ${toSafeLine(path, 80)}`));
+}
+
+function capSummary(lines: string[]): string[] {
+  if (lines.length <= MAX_SUMMARY_LINES) return lines;
+  const shown = lines.slice(0, MAX_SUMMARY_LINES - 1);
+  return [...shown, `and ${lines.length - shown.length} more files`];
 }

@@ -30,6 +30,8 @@ export interface RunResult {
   verifyRounds: number;
   /** Which strategy made it: "pipeline" or "shell" (the built-in agent), or "openhands". */
   strategy: string;
+  /** Why that strategy, one line (e.g. "auto: 1.5B parameters, pipeline up to 8B"). */
+  strategyReason?: string;
   modelCalls: number;
   promptTokens: number;
   completionTokens: number;
@@ -54,6 +56,9 @@ export interface RunInput {
    * The signal stops a check under way: the runner passes `signal`, or one that also ends at its wall limit.
    */
   verify: (signal: AbortSignal) => Promise<Verdict>;
+  /** The repository's test command (.codingworker.yml), when it has one: then several attempts can be
+   * told apart by verify(), and the pipeline strategy tries up to CW_CANDIDATES. */
+  testCommand?: string;
   onProgress?: (progress: { step: number; lastAction: string }) => void;
 }
 

@@ -17,6 +17,8 @@ export type TrajectoryEvent =
       /** The pipeline's stage of the call: choose, edit, correct or feedback. */
       stage?: string;
     }
+  /** A step of the pipeline strategy: localize, choose, show, edit, correct, check. */
+  | { type: 'stage'; stage: string; detail: string }
   | {
       type: 'totals';
       strategy: string;

@@ -138,6 +138,7 @@ async function runAgent(
     task,
     workspace,
     signal,
+    testCommand: repoConfig.test,
     verify: async (agentSignal) => {
       rounds += 1;
       await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });

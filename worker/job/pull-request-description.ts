@@ -26,6 +26,11 @@ export interface DescriptionInput {
     | 'completionTokens'
     | 'verifyRounds'
     | 'reason'
+    | 'strategy'
+    | 'strategyReason'
+    | 'shownFiles'
+    | 'modelCalls'
+    | 'newPromptTokens'
   >;
 }
 
@@ -48,6 +53,9 @@ const TEXT = {
     rounds: (n: number) => `検証 ${n} 回`,
     stats: (seconds: string, prompt: number, completion: number) =>
       `所要時間 ${seconds} 秒 · トークン 入力 ${prompt} / 出力 ${completion}`,
+    usage: (calls: number, fresh: number) => `モデル呼び出し ${calls} 回 · 新規入力トークン ${fresh}`,
+    strategy: '方式',
+    shown: 'モデルに示したファイル',
     checklist: '### 確認事項',
     checks: ['コードが正しく動作するか', 'テストが通るか', 'コーディング規約に準拠しているか'],
     steps: (n: number) => `エージェントの手順 (${n})`,
@@ -70,6 +78,10 @@ const TEXT = {
     rounds: (n: number) => `${n} verification round${n === 1 ? '' : 's'}`,
     stats: (seconds: string, prompt: number, completion: number) =>
       `Took ${seconds} s · tokens: ${prompt} prompt / ${completion} completion`,
+    usage: (calls: number, fresh: number) =>
+      `${calls} model call${calls === 1 ? '' : 's'} · ${fresh} new prompt tokens (not read from the prompt cache)`,
+    strategy: 'Strategy',
+    shown: 'Files shown to the model',
     checklist: '### Checklist',
     checks: ['The code works as intended', 'The tests pass', 'It follows the coding conventions'],
     steps: (n: number) => `Agent steps (${n})`,
@@ -119,6 +131,7 @@ export function pullRequestDescription(input: DescriptionInput): string {
     '',
     text.stats((result.durationMs / 1_000).toFixed(1), result.promptTokens, result.completionTokens),
     '',
+    ...strategyLines(text, result),
     text.checklist,
     ...text.checks.map((item) => `- [ ] ${item}`),
     '',
@@ -132,6 +145,15 @@ export function pullRequestDescription(input: DescriptionInput): string {
     `Resolves #${input.issueNumber}`,
     '',
   ].join('\n');
+}
+
+/** Which strategy ran and why, and the files the model was shown (the pipeline's choice). */
+function strategyLines(text: (typeof TEXT)[keyof typeof TEXT], result: DescriptionInput['result']): string[] {
+  const why = result.strategyReason ? ` (${escapeText(result.strategyReason, 160)})` : '';
+  const lines = [`**${text.strategy}**: ${code(result.strategy)}${why}  `];
+  const shown = (result.shownFiles ?? []).slice(0, 10).map((path) => code(path));
+  if (shown.length > 0) lines.push(`**${text.shown}**: ${shown.join(', ')}  `);
+  return [...lines, text.usage(result.modelCalls, result.newPromptTokens), ''];
 }
 
 /** "2025-01-25 10:30:00 UTC", the format of the required template (docs/requirements.md#pull-requests). */

@@ -1,0 +1,89 @@
+// One exchange that should end with an edit applied: ask the model, parse its reply, apply the edits
+// leniently, and when something is wrong tell it exactly what and ask again — a bounded number of times,
+// and never with the same wrong reply twice. Nothing is written unless every edit of the reply applies.
+import { applyEdits } from '../edits/apply-edits.ts';
+import { correctionFor, type EditFormat } from '../edits/edit-feedback.ts';
+import { parseEditReply } from '../edits/edit-reply.ts';
+import type { Conversation } from './conversation.ts';
+import type { WorkspaceFiles } from './workspace-files.ts';
+
+/** Corrections after the first reply of an exchange, before the attempt is given up. */
+export const MAX_CORRECTIONS = 3;
+
+export interface ExchangeInput {
+  conversation: Conversation;
+  files: WorkspaceFiles;
+  shownPaths: string[];
+  /** The format the model was asked for: whole files when every file was shown whole. */
+  format: EditFormat;
+  /** Sampling for this attempt. */
+  sampling: { temperature: number; seed: number };
+  /** num_predict for an edit reply: room for the whole file shown, and more. */
+  maxTokens: number;
+  /** A line per step, for the run's steps and the progress comment. */
+  note(action: string): void;
+}
+
+export type ExchangeResult = { applied: string[] } | { gaveUp: string };
+
+export async function editExchange(input: ExchangeInput): Promise<ExchangeResult> {
+  const { conversation, files, sampling } = input;
+  const wrongReplies = new Set<string>();
+  for (let corrections = 0; ; corrections += 1) {
+    const stage = corrections === 0 ? 'edit' : 'correct';
+    const reply = await conversation.ask(stage, { ...sampling, maxTokens: input.maxTokens });
+    const key = reply.trim();
+    if (wrongReplies.has(key)) {
+      input.note('the model sent the same wrong reply again');
+      return { gaveUp: 'the model repeated a reply that could not be applied' };
+    }
+    const problem = await applyReply(reply, input);
+    if (!problem) return { applied: files.written() };
+    wrongReplies.add(key);
+    input.note(`reply not applied: ${problem.summary}`);
+    if (corrections >= MAX_CORRECTIONS) {
+      return {
+        gaveUp: `no reply could be applied after ${MAX_CORRECTIONS} corrections (last: ${problem.summary})`,
+      };
+    }
+    conversation.add({ role: 'user', content: problem.correction });
+  }
+}
+
+/** Applies a reply; on a problem, what went wrong in a few words and the correction to send. */
+async function applyReply(
+  reply: string,
+  input: ExchangeInput,
+): Promise<{ summary: string; correction: string } | undefined> {
+  const shownFiles = new Map<string, string | undefined>();
+  for (const path of input.shownPaths) shownFiles.set(path, await input.files.read(path));
+  const options = { format: input.format, shownPaths: input.shownPaths };
+  const parsed = parseEditReply(reply, {
+    shownPaths: input.shownPaths,
+    read: (path) => shownFiles.get(path),
+  });
+  if (parsed.kind === 'invalid') {
+    return { summary: parsed.problem, correction: correctionFor(parsed, options) ?? parsed.detail };
+  }
+  const current = new Map(shownFiles);
+  for (const edit of parsed.edits) {
+    if (!current.has(edit.path)) current.set(edit.path, await input.files.read(edit.path));
+  }
+  const result = applyEdits(parsed.edits, (path) => current.get(path));
+  // What applied is kept, as aider does: the correction then asks only for the blocks that failed.
+  for (const [path, content] of result.changed) {
+    try {
+      await input.files.write(path, content);
+      input.note(`edited ${path}`);
+    } catch (error) {
+      const detail = (error as Error).message;
+      return {
+        summary: 'bad-path',
+        correction: correctionFor({ kind: 'invalid', problem: 'bad-path', detail }, options) ?? detail,
+      };
+    }
+  }
+  if (result.failures.length === 0) return undefined;
+  const kinds = [...new Set(result.failures.map((failure) => failure.kind))].join(', ');
+  return { summary: kinds, correction: correctionFor(result, options) ?? kinds };
+}

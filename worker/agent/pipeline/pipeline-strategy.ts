@@ -1,0 +1,222 @@
+// The pipeline strategy, for small models: the harness does the navigation and the model only edits code
+// it is shown. Context (the localizer ranks files) -> choose (no model call when the ranking is decisive)
+// -> show (whole file, or the related definitions) -> edit (whole file or search/replace, applied
+// leniently, corrections on bad output) -> verify (failures go back for CW_VERIFY_ROUNDS rounds). With a
+// test command, up to CW_CANDIDATES attempts at different seeds, the first that passes wins.
+// Every request starts with the same system prompt, issue and candidate list, so the model's prompt cache
+// is reused; what changes is appended.
+import { localize } from '../../context/localize.ts';
+import type { Candidate } from '../../context/types.ts';
+import type { Settings } from '../../core/settings.ts';
+import type { Model } from '../../model/model.ts';
+import { promptBudget, replyTokens, TokenEstimator } from '../context-budget.ts';
+import type { RunInput, StepRecord, Verdict } from '../runner.ts';
+import type { Trajectory } from '../trajectory.ts';
+import { capText, quoteAsData, stripHiddenText, toSafeLine } from '../untrusted-text.ts';
+import { CHOICES, type Choice, decisiveChoice, parseChoice } from './choose.ts';
+import { Conversation, type ModelUse, newModelUse } from './conversation.ts';
+import { editExchange } from './edit-exchange.ts';
+import { failureExcerpt } from './failure-excerpt.ts';
+import {
+  CHOOSE_QUESTION,
+  contextPrompt,
+  editPrompt,
+  feedbackPrompt,
+  PIPELINE_SYSTEM_PROMPT,
+} from './prompts.ts';
+import { type FileView, viewFile } from './show.ts';
+import { createWorkspaceFiles, type WorkspaceFiles } from './workspace-files.ts';
+
+/** The first attempt's temperature, and the later candidates' (different seeds, more varied). */
+const FIRST_TEMPERATURE = 0.2;
+const CANDIDATE_TEMPERATURE = 0.7;
+/** Characters of a file shown whole; larger files are shown as excerpts and edited with search/replace. */
+const WHOLE_FILE_CHARS = 9_000;
+/** Characters of test output sent back after a failed check. */
+const FEEDBACK_CHARS = 2_500;
+
+export interface PipelineDeps {
+  model: Model;
+  settings: Settings;
+  trajectory: Trajectory;
+}
+
+export interface PipelineOutcome {
+  finished: boolean;
+  reason: string;
+  verdict: Verdict;
+  verifyRounds: number;
+  steps: StepRecord[];
+  use: ModelUse;
+  shownFiles: string[];
+  changedFiles: string[];
+}
+
+export async function runPipeline(
+  deps: PipelineDeps,
+  input: RunInput,
+  signal: AbortSignal,
+): Promise<PipelineOutcome> {
+  const { model, settings, trajectory } = deps;
+  const steps: StepRecord[] = [];
+  const note = (action: string) => {
+    steps.push({ step: steps.length + 1, action });
+    trajectory.record({ type: 'stage', stage: 'note', detail: action });
+    input.onProgress?.({ step: steps.length, lastAction: toSafeLine(action, 80) });
+  };
+  const use = newModelUse();
+  const files = createWorkspaceFiles(input.workspace);
+  const conversation = new Conversation({ model, estimator: new TokenEstimator(), trajectory, use, signal }, [
+    { role: 'system', content: PIPELINE_SYSTEM_PROMPT },
+  ]);
+  const outcome = (finished: boolean, reason: string, verdict: Verdict, rounds: number, shown: string[]) => ({
+    finished,
+    reason,
+    verdict,
+    verifyRounds: rounds,
+    steps,
+    use,
+    shownFiles: shown,
+    changedFiles: files.written(),
+  });
+
+  const candidates = await findCandidates(input, note);
+  if (candidates.length === 0) {
+    return outcome(
+      false,
+      'no file of the repository could be related to the issue',
+      notChecked('no candidate files'),
+      0,
+      [],
+    );
+  }
+  const issue = issueText(input, model.contextTokens);
+  const context = contextPrompt(issue, candidates.slice(0, CHOICES));
+  const choice = await choose(conversation, context, candidates, note);
+  const views = await showFiles(files, choice, candidates, model.contextTokens);
+  if (views.length === 0)
+    return outcome(false, 'the chosen files could not be read', notChecked('nothing shown'), 0, []);
+  const shown = views.map((view) => view.path);
+  const opening = choice.asked ? editPrompt(views) : `${context}\n\n${editPrompt(views)}`;
+  conversation.add({ role: 'user', content: opening });
+
+  const attempts = input.testCommand ? settings.agent.candidates : 1;
+  const maxTokens = editReplyTokens(views, model.contextTokens);
+  const format = views.every((view) => view.whole) ? 'whole' : 'replace';
+  let last = notChecked('no change was applied');
+  let rounds = 0;
+  let reason = 'no attempt finished';
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    signal.throwIfAborted();
+    if (attempt > 1) {
+      await files.restore();
+      note(`attempt ${attempt} of ${attempts}, from the clean checkout`);
+    }
+    const sampling = {
+      temperature: attempt === 1 ? FIRST_TEMPERATURE : CANDIDATE_TEMPERATURE,
+      seed: attempt,
+    };
+    const run = await attemptRounds(
+      { conversation: conversation.fork(), files, shownPaths: shown, format, sampling, maxTokens, note },
+      input,
+      settings.agent.verifyRounds,
+      signal,
+    );
+    rounds += run.rounds;
+    if (run.verdict) last = run.verdict;
+    reason = run.reason;
+    if (run.verdict?.ok) return outcome(true, 'done', run.verdict, rounds, shown);
+  }
+  // The last attempt's change stays: the job reports its failed checks rather than a silent nothing.
+  return outcome(files.written().length > 0 && last.checks.length > 0, reason, last, rounds, shown);
+}
+
+/** One attempt: an edit, then checks, and the failed check's output back to the model while rounds last. */
+async function attemptRounds(
+  exchange: Parameters<typeof editExchange>[0],
+  input: RunInput,
+  retries: number,
+  signal: AbortSignal,
+): Promise<{ verdict?: Verdict; rounds: number; reason: string }> {
+  let verdict: Verdict | undefined;
+  for (let round = 1; ; round += 1) {
+    const edit = await editExchange(exchange);
+    if ('gaveUp' in edit) return { verdict, rounds: round - 1, reason: edit.gaveUp };
+    verdict = await input.verify(signal);
+    exchange.note(`check ${round}: ${verdict.ok ? 'passed' : 'failed'}`);
+    if (verdict.ok) return { verdict, rounds: round, reason: 'done' };
+    if (round > retries)
+      return { verdict, rounds: round, reason: `the checks still failed after ${round} rounds` };
+    const content = feedbackPrompt(failureExcerpt(verdict.feedback, FEEDBACK_CHARS), retries + 1 - round);
+    exchange.conversation.add({ role: 'user', content });
+  }
+}
+
+async function findCandidates(input: RunInput, note: (action: string) => void): Promise<Candidate[]> {
+  const { task } = input;
+  const started = performance.now();
+  const result = await localize({
+    repoPath: input.workspace,
+    issueText: `${stripHiddenText(task.title)}\n\n${stripHiddenText(task.body)}`,
+    top: CHOICES,
+  });
+  note(
+    `localized: ${result.candidates.length} candidate files in ${Math.round(performance.now() - started)} ms`,
+  );
+  return result.candidates;
+}
+
+/** The issue quoted as data once per task (its random tag is part of the stable prefix), capped. */
+function issueText(input: RunInput, contextTokens: number): string {
+  const { task } = input;
+  const body = capText(stripHiddenText(task.body), Math.floor(promptBudget(contextTokens) * 0.5));
+  return quoteAsData('ISSUE', `Title: ${stripHiddenText(task.title)}\n\n${body || '(no description)'}`);
+}
+
+async function choose(
+  conversation: Conversation,
+  context: string,
+  candidates: Candidate[],
+  note: (action: string) => void,
+): Promise<Choice & { asked: boolean }> {
+  const decided = decisiveChoice(candidates);
+  if (decided) {
+    note(`chose ${decided.paths.join(', ')}: ${decided.why}`);
+    return { ...decided, asked: false };
+  }
+  conversation.add({ role: 'user', content: `${context}\n\n${CHOOSE_QUESTION}` });
+  const reply = await conversation.ask('choose', { temperature: 0, seed: 0, maxTokens: 60, stop: ['\n\n'] });
+  const picked = parseChoice(reply, candidates);
+  note(`chose ${picked.paths.join(', ')}: ${picked.why}`);
+  return { ...picked, asked: true };
+}
+
+/** The chosen files as the model sees them, within about half the prompt budget between them. */
+async function showFiles(
+  files: WorkspaceFiles,
+  choice: Choice,
+  candidates: Candidate[],
+  contextTokens: number,
+): Promise<FileView[]> {
+  const room = Math.floor(promptBudget(contextTokens) * 0.5 * 3);
+  const each = Math.min(WHOLE_FILE_CHARS, Math.floor(room / choice.paths.length));
+  const views: FileView[] = [];
+  for (const path of choice.paths) {
+    const content = await files.read(path);
+    if (content === undefined) continue;
+    const symbols = candidates.find((candidate) => candidate.path === path)?.symbols ?? [];
+    views.push(viewFile(path, content, symbols, each));
+  }
+  return views;
+}
+
+/** Room for the reply: a whole file back, with some slack, inside what the window leaves. */
+function editReplyTokens(views: FileView[], contextTokens: number): number {
+  const shownTokens = Math.ceil(views.reduce((sum, view) => sum + view.text.length, 0) / 3);
+  const wanted = Math.max(replyTokens(contextTokens), Math.ceil(shownTokens * 1.3) + 256);
+  return Math.min(wanted, Math.floor(contextTokens / 2));
+}
+
+function notChecked(why: string): Verdict {
+  return { ok: false, checks: [], feedback: why };
+}
