@@ -100,12 +100,18 @@ async function attempt(
     if (error instanceof CancelledError) throw error;
     return `job failed: ${errorMessage(error)}`;
   }
-  const checkout = join(scratch, 'result');
-  await checkOut(repoPath, taskBranch(index), checkout);
-  if (task.hiddenDir) await cp(task.hiddenDir, checkout, { recursive: true, force: true });
-  const run = await hiddenTest(deps.sandboxProvider, task, checkout, `eval-${task.id}`, limit.signal);
-  if (run.timedOut) return `hidden tests timed out after ${task.timeoutSeconds} s`;
-  return run.exitCode === 0 ? undefined : `hidden tests failed: ${firstUsefulLine(run)}`;
+  try {
+    const checkout = join(scratch, 'result');
+    await checkOut(repoPath, taskBranch(index), checkout);
+    if (task.hiddenDir) await cp(task.hiddenDir, checkout, { recursive: true, force: true });
+    const run = await hiddenTest(deps.sandboxProvider, task, checkout, `eval-${task.id}`, limit.signal);
+    if (run.timedOut) return `hidden tests timed out after ${task.timeoutSeconds} s`;
+    return run.exitCode === 0 ? undefined : `hidden tests failed: ${firstUsefulLine(run)}`;
+  } catch (thrown) {
+    const error = limit.signal.aborted ? limit.signal.reason : thrown;
+    if (error instanceof CancelledError) throw error;
+    return `hidden tests did not run: ${errorMessage(error)}`;
+  }
 }
 
 /** Runs the hidden test command in a fresh sandbox on `checkout`; the container goes in every outcome. */
@@ -131,7 +137,8 @@ export async function snapshotRepository(snapshot: string, repoPath: string): Pr
   const git = (...args: string[]) => runGit(['-C', repoPath, ...args], { env });
   await git('init', '-q', '-b', 'main');
   await git('add', '-A');
-  await git('commit', '-q', '--no-verify', '-m', 'eval snapshot');
+  // --allow-empty: an empty snapshot is a task too (the agent creates everything).
+  await git('commit', '-q', '--no-verify', '--allow-empty', '-m', 'eval snapshot');
 }
 
 async function checkOut(repoPath: string, branch: string, dir: string): Promise<void> {
