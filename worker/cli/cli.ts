@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { register as dlq } from './commands/dlq.ts';
 import { register as doctor } from './commands/doctor.ts';
 import { register as enqueue } from './commands/enqueue.ts';
+import { register as evaluate } from './commands/eval.ts';
 import { register as localize } from './commands/localize.ts';
 import { register as run } from './commands/run.ts';
 import { register as sandbox } from './commands/sandbox.ts';
@@ -17,7 +18,16 @@ const program = new Command('codingworker')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: Array<(program: Command) => void> = [start, enqueue, doctor, dlq, sandbox, run, localize];
+const commands: Array<(program: Command) => void> = [
+  start,
+  enqueue,
+  doctor,
+  dlq,
+  sandbox,
+  run,
+  localize,
+  evaluate,
+];
 for (const register of commands) register(program);
 
 try {
