@@ -1,6 +1,7 @@
 // `codingworker eval` end to end: the real CLI as a subprocess on a three-task suite made from
-// eval/quixbugs-python, a scripted Ollama driving today's shell agent, the REAL job pipeline and Docker
-// sandbox, and the hidden tests run in the sandbox. One task gets a wrong fix: 2/3 solved, with its why.
+// eval/quixbugs-python, the oracle model double (the known fixes over the Ollama API) driving the pipeline
+// and the shell strategy, the REAL job pipeline and Docker sandbox, and the hidden tests run in the
+// sandbox. One task gets a wrong change: 2/3 solved, with its why.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,10 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { loadSuite } from '../../worker/eval/suite.ts';
 import { LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
 import { launcherRoot } from '../support/cli-launcher.ts';
-import { type ScriptStep, startScriptedOllama } from '../support/scripted-ollama.ts';
+import { oracleAnswer, oracleTasksFromSuite } from '../support/oracle-model.ts';
+import { type ChatRequest, type ScriptedReply, startScriptedOllama } from '../support/scripted-ollama.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,26 +22,9 @@ const SOURCE_SUITE = join(ROOT, 'eval', 'quixbugs-python');
 /** Three QuixBugs tasks whose buggy programs fail fast (no hang): the first one gets a wrong fix. */
 const TASKS = ['hanoi', 'kheapsort', 'to_base'];
 
-const bash = (command: string, prose: string) => `${prose}\n\`\`\`bash\n${command}\n\`\`\``;
-
-/**
- * The model's replies for the whole run, in task order: write the file with a heredoc, then say done. The
- * right fix comes from the task's fix/; `wrongFor` gets its buggy file back with a comment added. The
- * owner of the pipeline strategy swaps this function for an oracle model.
- */
-async function scriptedReplies(suiteDir: string, wrongFor: string): Promise<ScriptStep[]> {
-  const suite = await loadSuite(suiteDir);
-  return suite.tasks.flatMap((task) => {
-    const file = `python_programs/${task.id}.py`;
-    const content =
-      task.id === wrongFor
-        ? `${readFileSync(join(task.repoDir, file), 'utf8')}\n# looked at it\n`
-        : readFileSync(join(task.fixDir!, file), 'utf8');
-    return [
-      bash(`cat > ${file} <<'CW_FIX_EOF'\n${content}CW_FIX_EOF`, `I will fix ${file}.`),
-      bash('echo CODINGWORKER_DONE', `- Fixed ${task.id} in ${file}`),
-    ];
-  });
+/** The oracle double (test/support/oracle-model.ts) answers with each task's fix/, but `hanoi` gets a wrong change. */
+async function oracle(suiteDir: string) {
+  return oracleAnswer(await oracleTasksFromSuite(suiteDir), { wrong: new Set(['hanoi']) });
 }
 
 describe('codingworker eval (real CLI, scripted model, real Docker sandbox)', { timeout: 240_000 }, () => {
@@ -70,12 +54,12 @@ describe('codingworker eval (real CLI, scripted model, real Docker sandbox)', { 
 
   async function codingworker(
     args: string[],
-    script: ScriptStep[],
+    answer: ((request: ChatRequest) => string | ScriptedReply) | undefined,
     workerId: string,
     /** Sent once the model has been asked something, as a person pressing Ctrl-C would. */
     interrupt?: NodeJS.Signals,
   ) {
-    const ollama = await startScriptedOllama({ script });
+    const ollama = await startScriptedOllama({ answer });
     const workDir = mkdtempSync(join(scratch, 'work-'));
     try {
       const running = run(process.execPath, [join(cliRoot, 'bin', 'codingworker.js'), 'eval', ...args], {
@@ -114,95 +98,109 @@ describe('codingworker eval (real CLI, scripted model, real Docker sandbox)', { 
     }
   }
 
-  it('scores each task by its hidden tests: 2/3 solved, the wrong fix failed with its why, nothing left behind', async () => {
-    const workerId = `test-eval-${process.pid}`;
-    const jsonFile = join(scratch, 'scores.json');
-    const tempBefore = readdirSync(tmpdir()).filter(
-      (name) => name.startsWith('cw-eval-') && name !== scratch,
-    );
-    const result = await codingworker(
-      ['--suite', suiteDir, '--json', jsonFile],
-      await scriptedReplies(suiteDir, 'hanoi'),
-      workerId,
-    );
-    assert.equal(result.code, 0, result.stderr);
-    const lines = result.stdout.trim().split('\n');
-    assert.equal(lines[0], 'task\tresult\tcalls\tprompt\tnew\treply\tmodel s\twall s\tother s');
-    const [hanoi, kheapsort, toBase] = lines.slice(1, 4).map((line) => line.split('\t'));
-    assert.deepEqual(
-      [hanoi?.slice(0, 3), kheapsort?.slice(0, 3), toBase?.slice(0, 3)],
-      [
-        ['hanoi', 'FAILED', '2'],
-        ['kheapsort', 'solved', '2'],
-        ['to_base', 'solved', '2'],
-      ],
-    );
-    assert.match(
-      hanoi?.[9] ?? '',
-      /^hidden tests failed: FAILED python_testcases\/test_hanoi\.py::test_hanoi/,
-    );
-    assert.equal(lines[4], 'solved 2/3 (66.7 %)');
-    assert.match(
-      lines[5] ?? '',
-      /^median per task: 2 model calls, \d+ prompt tokens \(\d+ new\), \d+ reply tokens$/,
-    );
-    assert.match(lines[6] ?? '', /^median time per task: model \d+\.\d s, wall \d+\.\d s, other \d+\.\d s$/);
-    assert.equal(lines.length, 7);
-    // Progress on stderr (not a terminal here): one line per finished task.
-    assert.match(result.stderr, /eval 1\/3 hanoi: failed: hidden tests failed/);
-    assert.match(result.stderr, /eval 3\/3 to_base: solved/);
+  // The pipeline edits the file the issue names in one call; the shell loop writes it and then says done.
+  for (const [strategy, calls] of [
+    ['pipeline', 1],
+    ['shell', 2],
+  ] as const) {
+    it(`scores each task by its hidden tests (${strategy}): 2/3 solved, the wrong fix failed with its why, nothing left behind`, async () => {
+      const workerId = `test-eval-${strategy}-${process.pid}`;
+      const jsonFile = join(scratch, 'scores.json');
+      const tempBefore = readdirSync(tmpdir()).filter(
+        (name) => name.startsWith('cw-eval-') && name !== scratch,
+      );
+      const result = await codingworker(
+        ['--suite', suiteDir, '--json', jsonFile, '--strategy', strategy],
+        await oracle(suiteDir),
+        workerId,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split('\n');
+      assert.equal(lines[0], 'task\tresult\tcalls\tprompt\tnew\treply\tmodel s\twall s\tother s');
+      const [hanoi, kheapsort, toBase] = lines.slice(1, 4).map((line) => line.split('\t'));
+      assert.deepEqual(
+        [hanoi?.slice(0, 3), kheapsort?.slice(0, 3), toBase?.slice(0, 3)],
+        [
+          ['hanoi', 'FAILED', String(calls)],
+          ['kheapsort', 'solved', String(calls)],
+          ['to_base', 'solved', String(calls)],
+        ],
+      );
+      assert.match(
+        hanoi?.[9] ?? '',
+        /^hidden tests failed: FAILED python_testcases\/test_hanoi\.py::test_hanoi/,
+      );
+      assert.equal(lines[4], 'solved 2/3 (66.7 %)');
+      assert.match(
+        lines[5] ?? '',
+        new RegExp(
+          `^median per task: ${calls} model calls?, \\d+ prompt tokens \\(\\d+ new\\), \\d+ reply tokens$`,
+        ),
+      );
+      assert.match(
+        lines[6] ?? '',
+        /^median time per task: model \d+\.\d s, wall \d+\.\d s, other \d+\.\d s$/,
+      );
+      assert.equal(lines.length, 7);
+      // Progress on stderr (not a terminal here): one line per finished task.
+      assert.match(result.stderr, /eval 1\/3 hanoi: failed: hidden tests failed/);
+      assert.match(result.stderr, /eval 3\/3 to_base: solved/);
 
-    const document = JSON.parse(readFileSync(jsonFile, 'utf8'));
-    assert.equal(document.suite, 'quixbugs-python');
-    assert.equal(document.model, 'qwen2.5-coder:1.5b');
-    assert.deepEqual(
-      document.tasks.map((task: { id: string; solved: boolean }) => [task.id, task.solved]),
-      [
-        ['hanoi', false],
-        ['kheapsort', true],
-        ['to_base', true],
-      ],
-    );
-    assert.equal(document.totals.solved, 2);
-    for (const task of document.tasks) {
-      assert.equal(task.modelCalls, 2);
-      assert.ok(task.promptTokens > 0 && task.wallMs >= task.modelMs && task.nonModelMs >= 0);
-      assert.equal(task.strategy, 'shell');
-    }
+      const document = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      assert.equal(document.suite, 'quixbugs-python');
+      assert.equal(document.model, 'qwen2.5-coder:1.5b');
+      assert.deepEqual(
+        document.tasks.map((task: { id: string; solved: boolean }) => [task.id, task.solved]),
+        [
+          ['hanoi', false],
+          ['kheapsort', true],
+          ['to_base', true],
+        ],
+      );
+      assert.equal(document.totals.solved, 2);
+      for (const task of document.tasks) {
+        assert.equal(task.modelCalls, calls);
+        assert.ok(task.promptTokens > 0 && task.wallMs >= task.modelMs && task.nonModelMs >= 0);
+        assert.equal(task.strategy, strategy);
+      }
 
-    // The agent never saw a hidden test: no reply or observation mentions the test file.
-    assert.equal(result.ollama.remaining(), 0);
-    assert.doesNotMatch(JSON.stringify(result.ollama.chats), /test_kheapsort|load_testdata/);
-    const left = await new Docker().listContainers({
-      all: true,
-      filters: { label: [`${LABEL_WORKER}=${workerId}`] },
+      // The agent never saw a hidden test: no reply or observation mentions the test file.
+      assert.doesNotMatch(JSON.stringify(result.ollama.chats), /test_kheapsort|load_testdata/);
+      const left = await new Docker().listContainers({
+        all: true,
+        filters: { label: [`${LABEL_WORKER}=${workerId}`] },
+      });
+      assert.deepEqual(left, [], 'no sandbox container is left');
+      assert.deepEqual(result.workspaces, [], 'no workspace is left');
+      const tempAfter = readdirSync(tmpdir()).filter(
+        (name) => name.startsWith('cw-eval-') && !tempBefore.includes(name),
+      );
+      assert.deepEqual(
+        tempAfter.filter((name) => join(tmpdir(), name) !== scratch),
+        [],
+        'no temporary folder is left',
+      );
     });
-    assert.deepEqual(left, [], 'no sandbox container is left');
-    assert.deepEqual(result.workspaces, [], 'no workspace is left');
-    const tempAfter = readdirSync(tmpdir()).filter(
-      (name) => name.startsWith('cw-eval-') && !tempBefore.includes(name),
-    );
-    assert.deepEqual(
-      tempAfter.filter((name) => join(tmpdir(), name) !== scratch),
-      [],
-      'no temporary folder is left',
-    );
-  });
+  }
 
   it('exits 1 with one line for an unknown suite, a bad strategy, and a model that is not there', async () => {
-    const unknown = await codingworker(['--suite', 'no-such-suite'], [], `test-eval-bad-${process.pid}`);
+    const unknown = await codingworker(
+      ['--suite', 'no-such-suite'],
+      undefined,
+      `test-eval-bad-${process.pid}`,
+    );
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /unknown suite "no-such-suite": known suites are .*quixbugs-python/);
     const strategy = await codingworker(
       ['--suite', suiteDir, '--strategy', 'magic'],
-      [],
+      undefined,
       `test-eval-bad-${process.pid}`,
     );
     assert.equal(strategy.code, 1);
     assert.match(strategy.stderr, /--strategy.*expected one of pipeline, shell, auto/);
     const model = await codingworker(
       ['--suite', suiteDir, '--model', 'missing-model:1b'],
-      [],
+      undefined,
       `test-eval-bad-${process.pid}`,
     );
     assert.equal(model.code, 1, model.stderr);
@@ -214,7 +212,7 @@ describe('codingworker eval (real CLI, scripted model, real Docker sandbox)', { 
   it('Ctrl-C stops the run: exit 130, the reason on stderr, no container, workspace or temporary folder left', async () => {
     const workerId = `test-eval-int-${process.pid}`;
     const tempBefore = readdirSync(tmpdir()).filter((name) => name.startsWith('cw-eval-'));
-    const result = await codingworker(['--suite', suiteDir], [{ hang: true }], workerId, 'SIGINT');
+    const result = await codingworker(['--suite', suiteDir], () => ({ hang: true }), workerId, 'SIGINT');
     assert.equal(result.code, 130, result.stderr);
     assert.match(result.stderr, /codingworker eval: cancelled \(SIGINT\) after 0 of 3 tasks/);
     const left = await new Docker().listContainers({
