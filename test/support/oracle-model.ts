@@ -192,10 +192,14 @@ function mistaken(mistake: Mistake, task: OracleTask, right: string): string {
   const before = file.before ?? '';
   switch (mistake) {
     case 'indentation': {
+      // The block copied without its indentation, as small models do with code from inside a function.
       const { search, replace } = changedWindow(before, file.after, 2);
-      const shift = (lines: string[]) =>
-        lines.map((line) => (line.startsWith('    ') ? line.slice(4) : `  ${line}`));
-      return `${file.path}\n\`\`\`python\n<<<<<<< SEARCH\n${shift(search).join('\n')}\n=======\n${shift(replace).join('\n')}\n>>>>>>> REPLACE\n\`\`\``;
+      const indent = Math.min(
+        ...search.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length),
+      );
+      const dedent = (lines: string[]) =>
+        lines.map((line) => line.slice(Math.min(indent, line.length - line.trimStart().length)));
+      return `${file.path}\n\`\`\`python\n<<<<<<< SEARCH\n${dedent(search).join('\n')}\n=======\n${dedent(replace).join('\n')}\n>>>>>>> REPLACE\n\`\`\``;
     }
     case 'prose-around':
       return `Here is the fixed code:\n\n${right}\n\nThis should fix the issue. Let me know if you need anything else!`;

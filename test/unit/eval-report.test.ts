@@ -15,6 +15,7 @@ function score(overrides: Partial<TaskScore>): TaskScore {
     modelMs: 4000,
     wallMs: 10_000,
     nonModelMs: 6000,
+    agentMs: 8000,
     strategy: 'shell',
     ...overrides,
   };

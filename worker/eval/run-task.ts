@@ -31,6 +31,8 @@ export interface TaskScore {
   wallMs: number;
   /** Wall time minus model time: clone, sandbox, verification, tests. */
   nonModelMs: number;
+  /** The agent's own time (its RunResult's duration): localization, edits, verification rounds, model. */
+  agentMs: number;
   /** The strategy that made the change ("pipeline", "shell", "openhands"); "" when the runner never returned. */
   strategy: string;
 }
@@ -221,6 +223,7 @@ function score(
     modelMs,
     wallMs: wall,
     nonModelMs: Math.max(0, wall - modelMs),
+    agentMs: Math.round(result?.durationMs ?? 0),
     strategy: result?.strategy ?? '',
   };
 }

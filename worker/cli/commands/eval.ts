@@ -75,7 +75,7 @@ async function evaluate(options: EvalOptions): Promise<number> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   const tasks = suite.tasks.slice(0, options.limit ?? suite.tasks.length);
-  const strategyName = options.strategy ?? process.env.CW_AGENT_STRATEGY ?? configuredStrategy(settings);
+  const strategyName = settings.agent.strategy;
   const startedAt = new Date();
   const scores: TaskScore[] = [];
   const progress = createProgress(tasks.length);
@@ -136,11 +136,6 @@ async function preflight(
   if (failed) {
     throw new Error(`${failed.name}: ${failed.detail}${failed.fix ? ` (${failed.fix})` : ''}`);
   }
-}
-
-/** The strategy the settings chose, once worker/core/settings.ts has agent.strategy; "default" before. */
-function configuredStrategy(settings: Settings): string {
-  return (settings.agent as { strategy?: string }).strategy ?? 'default';
 }
 
 /**
