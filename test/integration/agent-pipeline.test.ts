@@ -296,6 +296,19 @@ describe('pipeline strategy (scripted model, real checkout)', () => {
     assert.equal(await fileOf(workspace), FIXED);
   });
 
+  it('applies several files in one reply, a new file among them', async () => {
+    const reply = `${RIGHT}\n\nAnd a test for it:\n\nmathlib/test_gcd.py\n\`\`\`python\nfrom mathlib.gcd import gcd\n\n\ndef test_gcd():\n    assert gcd(35, 21) == 7\n\`\`\``;
+    const { runner, input, workspace } = setup([reply]);
+    const result = await runner.run(input);
+    assert.equal(result.verdict.ok, true, result.reason);
+    assert.equal(await fileOf(workspace), FIXED);
+    assert.match(
+      await readFile(join(workspace, 'mathlib', 'test_gcd.py'), 'utf8'),
+      /assert gcd\(35, 21\) == 7/,
+    );
+    assert.deepEqual(result.summary.sort(), ['Update mathlib/gcd.py', 'Update mathlib/test_gcd.py']);
+  });
+
   it('ends clearly when the model repeats the same wrong answer', async () => {
     const bad = searchReplace('    return gcd(x, y)', '    return gcd(y, x)');
     const { runner, input, workspace } = setup([bad, bad]);

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LABEL_WORKER } from '../../worker/sandbox/sandbox.ts';
-import { launcherRoot } from '../support/cli-launcher.ts';
+import { launcherRoot, settled } from '../support/cli-launcher.ts';
 import { oracleAnswer, oracleTasksFromSuite } from '../support/oracle-model.ts';
 import { type ChatRequest, type ScriptedReply, startScriptedOllama } from '../support/scripted-ollama.ts';
 
@@ -81,14 +81,7 @@ describe('codingworker eval (real CLI, scripted model, real Docker sandbox)', { 
           running.child.kill(interrupt);
         })();
       }
-      const result = await running.then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (error: { code?: number; stdout: string; stderr: string }) => ({
-          code: error.code ?? -1,
-          stdout: error.stdout,
-          stderr: error.stderr,
-        }),
-      );
+      const result = await settled(running);
       const workspaces = existsSync(join(workDir, 'workspaces'))
         ? readdirSync(join(workDir, 'workspaces'))
         : [];

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { launcherRoot } from '../support/cli-launcher.ts';
+import { launcherRoot, settled } from '../support/cli-launcher.ts';
 import { startGitHubServer } from '../support/github-server.ts';
 import { type ScriptedOllama, type ScriptStep, startScriptedOllama } from '../support/scripted-ollama.ts';
 import { taskMessage } from '../support/task-messages.ts';
@@ -101,14 +101,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
         },
       );
       if (interrupt) void signalOnceAsked(running.child, ollama, interrupt);
-      const result = await running.then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (error: { code?: number; stdout: string; stderr: string }) => ({
-          code: error.code ?? -1,
-          stdout: error.stdout,
-          stderr: error.stderr,
-        }),
-      );
+      const result = await settled(running);
       const workspaces = existsSync(join(workDir, 'workspaces'))
         ? readdirSync(join(workDir, 'workspaces'))
         : [];

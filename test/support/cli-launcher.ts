@@ -18,3 +18,17 @@ export function launcherRoot(root: string): string {
   );
   return root;
 }
+
+/** A CLI subprocess's outcome whether it exited 0 or not: its exit code (-1 when killed) and output. */
+export function settled(
+  running: Promise<{ stdout: string; stderr: string }>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return running.then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code?: number; stdout: string; stderr: string }) => ({
+      code: error.code ?? -1,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+}

@@ -7,15 +7,16 @@ export interface Totals {
   tasks: number;
   /** Solved / tasks, in percent with one decimal. */
   solvedPercent: number;
-  median: {
-    modelCalls: number;
-    promptTokens: number;
-    completionTokens: number;
-    newPromptTokens: number;
-    modelMs: number;
-    wallMs: number;
-    nonModelMs: number;
-  };
+  median: Pick<
+    TaskScore,
+    | 'modelCalls'
+    | 'promptTokens'
+    | 'completionTokens'
+    | 'newPromptTokens'
+    | 'modelMs'
+    | 'wallMs'
+    | 'nonModelMs'
+  >;
 }
 
 export interface EvalReport {
