@@ -10,6 +10,7 @@ import type { Candidate } from '../../context/types.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Model } from '../../model/model.ts';
 import { promptBudget, replyTokens, TokenEstimator } from '../context-budget.ts';
+import type { EditFormat } from '../edits/edit-feedback.ts';
 import type { RunInput, StepRecord, Verdict } from '../runner.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { capText, quoteAsData, stripHiddenText, toSafeLine } from '../untrusted-text.ts';
@@ -57,78 +58,101 @@ export async function runPipeline(
   input: RunInput,
   signal: AbortSignal,
 ): Promise<PipelineOutcome> {
-  const { model, settings, trajectory } = deps;
+  const run = newRun(deps, input, signal);
+  const prepared = await prepare(run, input);
+  if ('failed' in prepared) return run.outcome(false, prepared.failed, notChecked(prepared.failed), 0, []);
+  return tryCandidates(run, deps.settings, input, prepared.views);
+}
+
+type Run = ReturnType<typeof newRun>;
+
+/** What one task's run keeps: its steps, model use, the files it wrote, and the conversation. */
+function newRun({ model, trajectory }: PipelineDeps, input: RunInput, signal: AbortSignal) {
   const steps: StepRecord[] = [];
-  const note = (action: string) => {
-    steps.push({ step: steps.length + 1, action });
-    trajectory.record({ type: 'stage', stage: 'note', detail: action });
-    input.onProgress?.({ step: steps.length, lastAction: toSafeLine(action, 80) });
-  };
   const use = newModelUse();
   const files = createWorkspaceFiles(input.workspace);
   const conversation = new Conversation({ model, estimator: new TokenEstimator(), trajectory, use, signal }, [
     { role: 'system', content: PIPELINE_SYSTEM_PROMPT },
   ]);
-  const outcome = (finished: boolean, reason: string, verdict: Verdict, rounds: number, shown: string[]) => ({
+  const note = (action: string) => {
+    steps.push({ step: steps.length + 1, action });
+    trajectory.record({ type: 'stage', stage: 'note', detail: action });
+    input.onProgress?.({ step: steps.length, lastAction: toSafeLine(action, 80) });
+  };
+  const outcome = (
+    finished: boolean,
+    reason: string,
+    verdict: Verdict,
+    verifyRounds: number,
+    shownFiles: string[],
+  ): PipelineOutcome => ({
     finished,
     reason,
     verdict,
-    verifyRounds: rounds,
+    verifyRounds,
     steps,
     use,
-    shownFiles: shown,
+    shownFiles,
     changedFiles: files.written(),
   });
+  return { files, conversation, note, outcome, signal, contextTokens: model.contextTokens };
+}
 
-  const candidates = await findCandidates(input, note);
-  if (candidates.length === 0) {
-    return outcome(
-      false,
-      'no file of the repository could be related to the issue',
-      notChecked('no candidate files'),
-      0,
-      [],
-    );
-  }
-  const issue = issueText(input, model.contextTokens);
-  const context = contextPrompt(issue, candidates.slice(0, CHOICES));
-  const choice = await choose(conversation, context, candidates, note);
-  const views = await showFiles(files, choice, candidates, model.contextTokens);
-  if (views.length === 0)
-    return outcome(false, 'the chosen files could not be read', notChecked('nothing shown'), 0, []);
-  const shown = views.map((view) => view.path);
+/** Context, choice and view: the conversation then holds the stable prefix and the files to change. */
+async function prepare(run: Run, input: RunInput): Promise<{ views: FileView[] } | { failed: string }> {
+  const candidates = await findCandidates(input, run.note);
+  if (candidates.length === 0) return { failed: 'no file of the repository could be related to the issue' };
+  const context = contextPrompt(issueText(input, run.contextTokens), candidates.slice(0, CHOICES));
+  const choice = await choose(run.conversation, context, candidates, run.note);
+  const views = await showFiles(run.files, choice, candidates, run.contextTokens);
+  if (views.length === 0) return { failed: 'the chosen files could not be read' };
+  // Without the choosing call, the context and the files go in one message: still one stable prefix.
   const opening = choice.asked ? editPrompt(views) : `${context}\n\n${editPrompt(views)}`;
-  conversation.add({ role: 'user', content: opening });
+  run.conversation.add({ role: 'user', content: opening });
+  return { views };
+}
 
+/** Up to CW_CANDIDATES attempts with a test command (one without), each from the clean checkout. */
+async function tryCandidates(
+  run: Run,
+  settings: Settings,
+  input: RunInput,
+  views: FileView[],
+): Promise<PipelineOutcome> {
+  const shown = views.map((view) => view.path);
   const attempts = input.testCommand ? settings.agent.candidates : 1;
-  const maxTokens = editReplyTokens(views, model.contextTokens);
-  const format = views.every((view) => view.whole) ? 'whole' : 'replace';
+  const maxTokens = editReplyTokens(views, run.contextTokens);
+  const format: EditFormat = views.every((view) => view.whole) ? 'whole' : 'replace';
   let last = notChecked('no change was applied');
   let rounds = 0;
   let reason = 'no attempt finished';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    signal.throwIfAborted();
+    run.signal.throwIfAborted();
     if (attempt > 1) {
-      await files.restore();
-      note(`attempt ${attempt} of ${attempts}, from the clean checkout`);
+      await run.files.restore();
+      run.note(`attempt ${attempt} of ${attempts}, from the clean checkout`);
     }
     const sampling = {
       temperature: attempt === 1 ? FIRST_TEMPERATURE : CANDIDATE_TEMPERATURE,
       seed: attempt,
     };
-    const run = await attemptRounds(
-      { conversation: conversation.fork(), files, shownPaths: shown, format, sampling, maxTokens, note },
-      input,
-      settings.agent.verifyRounds,
-      signal,
-    );
-    rounds += run.rounds;
-    if (run.verdict) last = run.verdict;
-    reason = run.reason;
-    if (run.verdict?.ok) return outcome(true, 'done', run.verdict, rounds, shown);
+    const exchange = {
+      conversation: run.conversation.fork(),
+      files: run.files,
+      shownPaths: shown,
+      format,
+      sampling,
+      maxTokens,
+      note: run.note,
+    };
+    const result = await attemptRounds(exchange, input, settings.agent.verifyRounds, run.signal);
+    rounds += result.rounds;
+    if (result.verdict) last = result.verdict;
+    reason = result.reason;
+    if (result.verdict?.ok) return run.outcome(true, 'done', result.verdict, rounds, shown);
   }
   // The last attempt's change stays: the job reports its failed checks rather than a silent nothing.
-  return outcome(files.written().length > 0 && last.checks.length > 0, reason, last, rounds, shown);
+  return run.outcome(run.files.written().length > 0 && last.checks.length > 0, reason, last, rounds, shown);
 }
 
 /** One attempt: an edit, then checks, and the failed check's output back to the model while rounds last. */
