@@ -93,12 +93,18 @@ describe('pipeline strategy (scripted model, real checkout)', () => {
 
   function setup(
     script: ScriptStep[],
-    options: { env?: Record<string, string>; title?: string; body?: string; testCommand?: string } = {},
+    options: {
+      env?: Record<string, string>;
+      title?: string;
+      body?: string;
+      testCommand?: string;
+      gcdFile?: string;
+    } = {},
   ) {
     ollama.push(...script);
     const workspace = repos.make({
       'mathlib/__init__.py': '',
-      'mathlib/gcd.py': BUGGY,
+      'mathlib/gcd.py': options.gcdFile ?? BUGGY,
       'mathlib/sequences.py': OTHER,
       'README.md': '# mathlib\n',
     });
@@ -307,6 +313,20 @@ describe('pipeline strategy (scripted model, real checkout)', () => {
       /assert gcd\(35, 21\) == 7/,
     );
     assert.deepEqual(result.summary.sort(), ['Update mathlib/gcd.py', 'Update mathlib/test_gcd.py']);
+  });
+
+  it('refuses a whole-file reply for a large file it was shown in parts, and takes the search/replace after', async () => {
+    const filler = Array.from(
+      { length: 300 },
+      (_, index) => `def helper_${index}(x):\n    return x + ${index}\n`,
+    ).join('\n');
+    const large = `${BUGGY}\n\n${filler}`;
+    const { runner, input, workspace } = setup([whole(FIXED), RIGHT], { gcdFile: large });
+    const result = await runner.run(input);
+    assert.equal(result.verdict.ok, true, result.reason);
+    assert.match(ollama.chats[0]!.messages[1]!.content, /mathlib\/gcd\.py \(parts of it;/);
+    assert.match(lastUser(1), /only parts of it.*SEARCH\/REPLACE/s);
+    assert.equal(await fileOf(workspace), large.replace('return gcd(a % b, b)', 'return gcd(b, a % b)'));
   });
 
   it('ends clearly when the model repeats the same wrong answer', async () => {

@@ -16,6 +16,8 @@ export interface ExchangeInput {
   shownPaths: string[];
   /** The format the model was asked for: whole files when every file was shown whole. */
   format: EditFormat;
+  /** Files shown in excerpts only: a whole-file reply for one would drop every part not shown. */
+  partialPaths: ReadonlySet<string>;
   /** Sampling for this attempt. */
   sampling: { temperature: number; seed: number };
   /** num_predict for an edit reply: room for the whole file shown, and more. */
@@ -64,6 +66,13 @@ async function applyReply(
   });
   if (parsed.kind === 'invalid') {
     return { summary: parsed.problem, correction: correctionFor(parsed, options) ?? parsed.detail };
+  }
+  const partial = parsed.edits.find((edit) => edit.kind === 'whole' && input.partialPaths.has(edit.path));
+  if (partial) {
+    return {
+      summary: 'whole file for a file shown in parts',
+      correction: `${partial.path} is large and you saw only parts of it, so a whole-file answer would delete the rest. Answer with SEARCH/REPLACE blocks for the lines to change:\n${partial.path}\n\`\`\`\n<<<<<<< SEARCH\nlines copied exactly from the file\n=======\nthe new lines\n>>>>>>> REPLACE\n\`\`\``,
+    };
   }
   const current = new Map(shownFiles);
   for (const edit of parsed.edits) {

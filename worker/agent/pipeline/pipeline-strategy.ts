@@ -123,6 +123,7 @@ async function tryCandidates(
   const attempts = input.testCommand ? settings.agent.candidates : 1;
   const maxTokens = editReplyTokens(views, run.contextTokens);
   const format: EditFormat = views.every((view) => view.whole) ? 'whole' : 'replace';
+  const partialPaths = new Set(views.filter((view) => !view.whole).map((view) => view.path));
   let last = notChecked('no change was applied');
   let rounds = 0;
   let reason = 'no attempt finished';
@@ -141,6 +142,7 @@ async function tryCandidates(
       files: run.files,
       shownPaths: shown,
       format,
+      partialPaths,
       sampling,
       maxTokens,
       note: run.note,
