@@ -5,7 +5,7 @@
 // tokens and the time outside the model; for the noisy oracle, the recovery rate and the calls it cost.
 // These figures are about the harness, not a model: the doubles answer instantly and always know the fix.
 //
-//   node scripts/bench-eval.ts [--suite quixbugs-python] [--limit N] [--modes pipeline,shell,noisy] [--seed 1]
+//   node scripts/bench-eval.ts [--suite quixbugs-python] [--limit N] [--modes pipeline,shell,noisy] [--seed=1]
 //
 // Needs Docker and the sandbox image, and `npm run build` (the CLI runs build/). Results in docs/benchmarks.md.
 import { execFile } from 'node:child_process';
