@@ -91,7 +91,7 @@ export async function runPipeline(
     );
   }
   const issue = issueText(input, model.contextTokens);
-  const context = contextPrompt(issue, candidates.slice(0, CHOICES));
+  const context = contextPrompt(issue, candidates.slice(0, CHOICES), input.instructions);
   const choice = await choose(conversation, context, candidates, note);
   const views = await showFiles(files, choice, candidates, model.contextTokens);
   if (views.length === 0)
