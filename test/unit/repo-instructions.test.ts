@@ -155,6 +155,6 @@ describe('repository instructions (AGENTS.md, CLAUDE.md, .github/copilot-instruc
     });
     const read = await readRepoInstructions(dir);
     assert.equal(read?.text, '# Style\nUse 2 spaces.\nRun npm test.[31m');
-    assert.doesNotMatch(read?.text ?? '', /evil|\u200B|\u202E|\x1b/);
+    for (const hidden of ['evil', '\u200B', '\u202E', '\x1b', '\r']) assert.ok(!read?.text.includes(hidden));
   });
 });
