@@ -64,7 +64,7 @@ describe('repository instructions (AGENTS.md, CLAUDE.md, .github/copilot-instruc
   it('none of them, or the same names at other paths: undefined', async () => {
     assert.equal(await readRepoInstructions(checkout()), undefined);
     assert.equal(
-      await readRepoInstructions(checkout({ 'docs/AGENTS.md': 'x', 'copilot-instructions.md': 'y' })),
+      await readRepoInstructions(checkout({ 'guide/AGENTS.md': 'x', 'copilot-instructions.md': 'y' })),
       undefined,
     );
   });
