@@ -120,7 +120,7 @@ async function runAgent(
   workspace: string,
 ): Promise<RunResult> {
   const { settings, forge } = deps;
-  // Read before the agent runs: the agent must not be able to rewrite its own test command.
+  // Read before the agent runs: the agent must not be able to rewrite its own test command or guidance.
   const repoConfig = await readRepoConfig(workspace);
   const instructions = await readRepoInstructions(workspace, logger);
   const verifier = createVerifier({
