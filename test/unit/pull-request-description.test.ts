@@ -171,4 +171,34 @@ describe('pull request description', () => {
     });
     assert.ok(ja.includes('- `manual/latest.md`: 追加 (シンボリックリンク → `guide.md`)'), ja);
   });
+
+  it('names the repository instruction file the agent was given, and says when it was cut', () => {
+    const none = pullRequestDescription({ ...base, language: 'en' });
+    assert.doesNotMatch(none, /Repository instructions/);
+    const full = pullRequestDescription({
+      ...base,
+      language: 'en',
+      result: { ...base.result, instructionsFile: 'AGENTS.md', instructionsTruncated: false },
+    });
+    assert.ok(full.split('\n').includes('**Repository instructions**: `AGENTS.md`  '), full);
+    const cut = pullRequestDescription({
+      ...base,
+      language: 'en',
+      result: {
+        ...base.result,
+        instructionsFile: '.github/copilot-instructions.md',
+        instructionsTruncated: true,
+      },
+    });
+    assert.ok(
+      cut.includes('**Repository instructions**: `.github/copilot-instructions.md` (cut to 4000 characters)'),
+      cut,
+    );
+    const ja = pullRequestDescription({
+      ...base,
+      language: 'ja',
+      result: { ...base.result, instructionsFile: 'CLAUDE.md', instructionsTruncated: true },
+    });
+    assert.ok(ja.includes('**リポジトリの指示**: `CLAUDE.md` (4000 文字に短縮)'), ja);
+  });
 });

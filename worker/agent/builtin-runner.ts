@@ -142,7 +142,7 @@ async function runShellStrategy(deps: BuiltinRunnerDeps, input: RunInput, run: R
   let sandbox: Sandbox | undefined;
   let outcome: LoopOutcome = { finished: false, reason: 'not started' };
   try {
-    const { state, budget, estimator } = openingState(model, task);
+    const { state, budget, estimator } = openingState(model, task, input.instructions);
     for (const message of state.messages) trajectory.record({ type: 'message', ...message });
 
     sandbox = await sandboxProvider.start({ taskId: `${task.repository}#${task.issue_number}`, workspace });
@@ -221,11 +221,14 @@ function loopDepsOf(
 }
 
 /** The history the loop starts from, checked to leave most of the context window for the work. */
-function openingState(model: Model, task: RunInput['task']) {
+function openingState(model: Model, task: RunInput['task'], instructions: RunInput['instructions']) {
   const budget = promptBudget(model.contextTokens);
   const estimator = new TokenEstimator();
   // The issue may use at most a quarter of the window (~3 characters a token): the rest is for the work.
-  const state = newLoopState(SYSTEM_PROMPT, taskPrompt(task, Math.floor(budget * 0.75)));
+  const state = newLoopState(
+    SYSTEM_PROMPT,
+    taskPrompt(task, Math.floor(budget * 0.75), 'builtin', instructions),
+  );
   if (estimator.estimate(state.messages) > budget / 2) {
     throw new PermanentError(
       `the system prompt and the task alone need more than half of the ${model.contextTokens}-token context: raise CW_NUM_CTX`,

@@ -165,9 +165,9 @@ export async function checkOpenHands(
   return lines;
 }
 
-/** The task for OpenHands: the issue quoted as untrusted data, as for the built-in agent. */
-export function taskText(input: Pick<RunInput, 'task'>): string {
-  return taskPrompt(input.task, MAX_ISSUE_CHARS, 'openhands');
+/** The task for OpenHands: the repository's instructions and the issue quoted as data, as for the built-in agent. */
+export function taskText(input: Pick<RunInput, 'task' | 'instructions'>): string {
+  return taskPrompt(input.task, MAX_ISSUE_CHARS, 'openhands', input.instructions);
 }
 
 /** The environment of the OpenHands container: the model settings and nothing of the worker's. */

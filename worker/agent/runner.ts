@@ -1,6 +1,7 @@
 // A runner turns a task and a checkout into a change: the built-in text-protocol agent (worker/agent/),
 // or the opt-in OpenHands CLI in Docker. The job pipeline (worker/job/pipeline.ts) depends only on this interface.
 import type { TaskMessage } from '../../action/task-message.ts';
+import type { RepoInstructions } from '../job/repo-instructions.ts';
 
 export interface Verdict {
   ok: boolean;
@@ -44,6 +45,10 @@ export interface RunResult {
   shownFiles?: string[];
   /** Where the trajectory (JSON lines) was saved. */
   trajectoryPath?: string;
+  /** The repository's instruction file the agent was given (e.g. "AGENTS.md"); set by the job. */
+  instructionsFile?: string;
+  /** That file was cut to MAX_INSTRUCTION_CHARS (worker/job/repo-instructions.ts). */
+  instructionsTruncated?: boolean;
 }
 
 export interface RunInput {
@@ -59,6 +64,8 @@ export interface RunInput {
   /** The repository's test command (.codingworker.yml), when it has one: then several attempts can be
    * told apart by verify(), and the pipeline strategy tries up to CW_CANDIDATES. */
   testCommand?: string;
+  /** The repository's instructions for agents (AGENTS.md ...), read from the clone before the run. */
+  instructions?: RepoInstructions;
   onProgress?: (progress: { step: number; lastAction: string }) => void;
 }
 

@@ -20,6 +20,7 @@ import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, typ
 import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
 import { readRepoConfig } from './repo-config.ts';
+import { readRepoInstructions } from './repo-instructions.ts';
 import { createVerifier, workflowChanges } from './verify.ts';
 
 export interface JobDeps {
@@ -40,6 +41,8 @@ export interface JobResult extends TaskOutcome {
   commitSha?: string;
   /** Milliseconds per stage, for the log and scripts/bench-run.ts. */
   timings: Record<string, number>;
+  /** The repository's instruction file the agent was given (e.g. "AGENTS.md"), when there was one. */
+  instructionsFile?: string;
 }
 
 export async function runJob(
@@ -117,8 +120,9 @@ async function runAgent(
   workspace: string,
 ): Promise<RunResult> {
   const { settings, forge } = deps;
-  // Read before the agent runs: the agent must not be able to rewrite its own test command.
+  // Read before the agent runs: the agent must not be able to rewrite its own test command or guidance.
   const repoConfig = await readRepoConfig(workspace);
+  const instructions = await readRepoInstructions(workspace, logger);
   const verifier = createVerifier({
     workspace,
     git: repo,
@@ -134,11 +138,12 @@ async function runAgent(
     commandTimeoutSeconds: settings.sandbox.commandTimeoutSeconds,
   });
   let rounds = 0;
-  return deps.runner.run({
+  const result = await deps.runner.run({
     task,
     workspace,
     signal,
     testCommand: repoConfig.test,
+    instructions,
     verify: async (agentSignal) => {
       rounds += 1;
       await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
@@ -152,6 +157,8 @@ async function runAgent(
       });
     },
   });
+  if (!instructions) return result;
+  return { ...result, instructionsFile: instructions.file, instructionsTruncated: instructions.truncated };
 }
 
 /** Files tracked in the fresh clone, counted before the agent can touch the index. */
@@ -202,9 +209,21 @@ async function deliver(
   );
   await forge.report(task, { stage: 'done', message: 'pull request opened', url: published.url, commitSha });
   const { timings } = stages;
-  logger.info({ timings, commit_sha: commitSha, url: published.url }, 'Task completed');
+  const { instructionsFile } = result;
+  logger.info(
+    { timings, commit_sha: commitSha, url: published.url, instructions_file: instructionsFile },
+    'Task completed',
+  );
   const detail = `${published.created ? 'opened' : 'updated'} ${published.url}`;
-  return { status: 'completed', detail, url: published.url, description, commitSha, timings };
+  return {
+    status: 'completed',
+    detail,
+    url: published.url,
+    description,
+    commitSha,
+    timings,
+    instructionsFile,
+  };
 }
 
 /** The changed files, each symbolic link with its target, so the pull request shows it as a link. */

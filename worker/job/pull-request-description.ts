@@ -8,6 +8,7 @@
 import type { RunResult } from '../agent/runner.ts';
 import { flatLine, oneLine } from './commit-message.ts';
 import type { ChangedFile } from './git.ts';
+import { MAX_INSTRUCTION_CHARS } from './repo-instructions.ts';
 
 export interface DescriptionInput {
   language: 'ja' | 'en';
@@ -31,6 +32,8 @@ export interface DescriptionInput {
     | 'shownFiles'
     | 'modelCalls'
     | 'newPromptTokens'
+    | 'instructionsFile'
+    | 'instructionsTruncated'
   >;
 }
 
@@ -56,6 +59,8 @@ const TEXT = {
     usage: (calls: number, fresh: number) => `モデル呼び出し ${calls} 回 · 新規入力トークン ${fresh}`,
     strategy: '方式',
     shown: 'モデルに示したファイル',
+    instructions: 'リポジトリの指示',
+    cut: (chars: number) => `${chars} 文字に短縮`,
     checklist: '### 確認事項',
     checks: ['コードが正しく動作するか', 'テストが通るか', 'コーディング規約に準拠しているか'],
     steps: (n: number) => `エージェントの手順 (${n})`,
@@ -82,6 +87,8 @@ const TEXT = {
       `${calls} model call${calls === 1 ? '' : 's'} · ${fresh} new prompt tokens (not read from the prompt cache)`,
     strategy: 'Strategy',
     shown: 'Files shown to the model',
+    instructions: 'Repository instructions',
+    cut: (chars: number) => `cut to ${chars} characters`,
     checklist: '### Checklist',
     checks: ['The code works as intended', 'The tests pass', 'It follows the coding conventions'],
     steps: (n: number) => `Agent steps (${n})`,
@@ -147,12 +154,19 @@ export function pullRequestDescription(input: DescriptionInput): string {
   ].join('\n');
 }
 
-/** Which strategy ran and why, and the files the model was shown (the pipeline's choice). */
+/**
+ * Which strategy ran and why, the files the model was shown (the pipeline's choice), and the repository's
+ * instruction file it was given.
+ */
 function strategyLines(text: (typeof TEXT)[keyof typeof TEXT], result: DescriptionInput['result']): string[] {
   const why = result.strategyReason ? ` (${escapeText(result.strategyReason, 160)})` : '';
   const lines = [`**${text.strategy}**: ${code(result.strategy)}${why}  `];
   const shown = (result.shownFiles ?? []).slice(0, 10).map((path) => code(path));
   if (shown.length > 0) lines.push(`**${text.shown}**: ${shown.join(', ')}  `);
+  if (result.instructionsFile) {
+    const cut = result.instructionsTruncated ? ` (${text.cut(MAX_INSTRUCTION_CHARS)})` : '';
+    lines.push(`**${text.instructions}**: ${code(result.instructionsFile)}${cut}  `);
+  }
   return [...lines, text.usage(result.modelCalls, result.newPromptTokens), ''];
 }
 

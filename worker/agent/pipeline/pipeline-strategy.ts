@@ -102,7 +102,11 @@ function newRun({ model, trajectory }: PipelineDeps, input: RunInput, signal: Ab
 async function prepare(run: Run, input: RunInput): Promise<{ views: FileView[] } | { failed: string }> {
   const candidates = await findCandidates(input, run.note);
   if (candidates.length === 0) return { failed: 'no file of the repository could be related to the issue' };
-  const context = contextPrompt(issueText(input, run.contextTokens), candidates.slice(0, CHOICES));
+  const context = contextPrompt(
+    issueText(input, run.contextTokens),
+    candidates.slice(0, CHOICES),
+    input.instructions,
+  );
   const choice = await choose(run.conversation, context, candidates, run.note);
   const views = await showFiles(run.files, choice, candidates, run.contextTokens);
   if (views.length === 0) return { failed: 'the chosen files could not be read' };

@@ -85,7 +85,8 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
     );
     if (result.status === 'completed') {
       process.stdout.write(result.description ?? '');
-      console.error(`codingworker run: done: ${result.detail} (commit ${result.commitSha})`);
+      const instructions = result.instructionsFile ? `; instructions ${result.instructionsFile}` : '';
+      console.error(`codingworker run: done: ${result.detail} (commit ${result.commitSha}${instructions})`);
       return 0;
     }
     console.error(`codingworker run: ${result.status}: ${result.detail}`);
