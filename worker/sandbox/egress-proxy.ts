@@ -89,12 +89,13 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
 
   const server = createServer({ requestTimeout: 0 });
   server.on('connection', track);
+  // A handler that throws ends its own connection, never the worker.
   server.on('request', (request: IncomingMessage, response: ServerResponse) =>
-    forward(request, response, { policy, idleMs, finish, track }),
+    forward(request, response, { policy, idleMs, finish, track }).catch(() => response.destroy()),
   );
   server.on('connect', (request: IncomingMessage, client: Duplex, head: Buffer) =>
     // A CONNECT request's socket is the server's net.Socket (typed Duplex for HTTP/2's sake).
-    tunnel(request, client as Socket, head, { policy, idleMs, finish, track }),
+    tunnel(request, client as Socket, head, { policy, idleMs, finish, track }).catch(() => client.destroy()),
   );
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
