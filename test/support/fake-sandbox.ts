@@ -9,7 +9,8 @@ export type CommandHandler = (
 ) => Partial<ExecResult> | Promise<Partial<ExecResult>> | 'hang';
 
 export interface FakeSandboxProvider extends SandboxProvider {
-  started: Array<{ taskId: string; workspace: string }>;
+  /** Each start's options, egress included (the setup phase's). */
+  started: Array<Parameters<SandboxProvider['start']>[0]>;
   commands: string[];
   /** Each command with the time limit it ran under. */
   executions: Array<{ command: string; timeoutMs: number }>;

@@ -5,6 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { botListSchema } from '../../action/permission.ts';
+import { DEFAULT_EGRESS_ALLOW, parseAllowEntry, splitAllowList } from '../sandbox/egress-allow.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -146,6 +147,25 @@ export const SettingsSchema = z
       commandTimeoutSeconds: positive(300),
       /** CW_OUTPUT_LIMIT: bytes of a command's output kept. Default 65536. */
       outputLimitBytes: positive(65_536),
+      /**
+       * CW_EGRESS_ALLOW: where a repository's setup commands may connect through the egress proxy, comma or
+       * whitespace separated: host (ports 443 and 80), host:port, *.domain, an IP literal; "none" for
+       * nothing. A repository may narrow it, never widen it. Default: the public package registries
+       * (worker/sandbox/egress-allow.ts DEFAULT_EGRESS_ALLOW; docs/sandbox.md#network-for-setup-only).
+       */
+      egressAllow: z
+        .string()
+        .default(DEFAULT_EGRESS_ALLOW.join(','))
+        .transform(splitAllowList)
+        .superRefine((entries, context) => {
+          for (const entry of entries) {
+            try {
+              parseAllowEntry(entry);
+            } catch (error) {
+              context.addIssue({ code: 'custom', message: (error as Error).message });
+            }
+          }
+        }),
     }),
     github: z.object({
       /** GITHUB_API_URL: the REST API root (GitHub Enterprise, test servers). Default https://api.github.com. */
@@ -243,6 +263,7 @@ const ENV_NAMES: Record<string, string> = {
   'sandbox.pids': 'CW_SANDBOX_PIDS',
   'sandbox.commandTimeoutSeconds': 'CW_COMMAND_TIMEOUT',
   'sandbox.outputLimitBytes': 'CW_OUTPUT_LIMIT',
+  'sandbox.egressAllow': 'CW_EGRESS_ALLOW',
   'github.apiUrl': 'GITHUB_API_URL',
   'github.token': 'GITHUB_TOKEN',
   'github.appId': 'CW_GITHUB_APP_ID',

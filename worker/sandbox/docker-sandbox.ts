@@ -1,13 +1,17 @@
 // The Docker implementation of SandboxProvider (dockerode). docs/sandbox.md explains each choice.
+import { chmod, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
+import { PermanentError, TransientError } from '../core/errors.ts';
 import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
 import type { CheckResult } from '../daemon/doctor-check.ts';
 import { DockerSandbox } from './docker-container.ts';
 import { classifyDockerError, sandboxImage } from './docker-errors.ts';
+import { EGRESS_MOUNT, egressForwarderCommand, forwarderUid } from './egress-env.ts';
 import { hardenedHostConfig, writableTmpfs } from './hardening.ts';
+import { CappedOutput } from './output-cap.ts';
 import {
   DEFAULT_SANDBOX_IMAGE,
   LABEL_HOST,
@@ -71,23 +75,39 @@ class DockerSandboxProvider implements SandboxProvider {
     }
   }
 
-  async start(options: { taskId: string; workspace: string }): Promise<Sandbox> {
-    const { taskId, workspace } = options;
+  async start(options: {
+    taskId: string;
+    workspace: string;
+    egress?: { socketDir: string };
+  }): Promise<Sandbox> {
+    const { taskId, workspace, egress } = options;
     await this.removeLeftBehind();
+    if (egress) await traversable(egress.socketDir);
     const lent = await lendWorkspace(workspace);
     let container: Docker.Container | undefined;
     try {
       container = await this.docker.createContainer(
-        sandboxContainerOptions(this.settings, { taskId, workspace, workerId: this.workerId, user: lent }),
+        sandboxContainerOptions(this.settings, {
+          taskId,
+          workspace,
+          workerId: this.workerId,
+          user: lent,
+          egressDir: egress?.socketDir,
+        }),
       );
       await container.start();
+      if (egress) await startForwarder(this.docker, container, this.settings.image, lent.uid);
     } catch (error) {
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await lent.giveBack().catch(() => undefined);
+      if (error instanceof PermanentError || error instanceof TransientError) throw error;
       // Only the create request is about the image; a later 404 is the new container gone.
       throw classifyDockerError(error, container ? undefined : sandboxImage(this.settings.image));
     }
-    this.logger.debug({ container: container.id, taskId, uid: lent.uid }, 'Sandbox started');
+    this.logger.debug(
+      { container: container.id, taskId, uid: lent.uid, egress: !!egress },
+      'Sandbox started',
+    );
     return new DockerSandbox(this.docker, container, this.settings, this.logger, lent, (id) =>
       this.leftBehind.add(id),
     );
@@ -156,12 +176,24 @@ function orphaned(info: Docker.ContainerInfo): boolean {
   return info.Labels[LABEL_HOST] === hostname() && pid > 0 && !processAlive(pid);
 }
 
-/** The sandbox container: the hardening spec, no network at all, only the workspace mounted. */
+/**
+ * The sandbox container: the hardening spec, no network at all, only the workspace mounted; in the setup
+ * phase also the egress proxy's socket directory, read-only (connecting to a socket needs no write access
+ * to its file system). NetworkMode stays none either way.
+ */
 export function sandboxContainerOptions(
   settings: SandboxSettings,
-  target: { taskId: string; workspace: string; workerId: string; user: { uid: number; gid: number } },
+  target: {
+    taskId: string;
+    workspace: string;
+    workerId: string;
+    user: { uid: number; gid: number };
+    egressDir?: string;
+  },
 ): Docker.ContainerCreateOptions {
-  const { taskId, workspace, workerId, user } = target;
+  const { taskId, workspace, workerId, user, egressDir } = target;
+  const binds = [`${workspace}:/workspace:rw`];
+  if (egressDir) binds.push(`${egressDir}:${EGRESS_MOUNT}:ro`);
   return {
     name: `codingworker-${slug(taskId)}-${Math.random().toString(36).slice(2, 8)}`,
     Image: settings.image,
@@ -175,11 +207,56 @@ export function sandboxContainerOptions(
       ...hardenedHostConfig(settings),
       NetworkMode: 'none',
       Tmpfs: writableTmpfs({ ...user, tmpMb: 512, homeMb: 256, tmpExec: false }),
-      Binds: [`${workspace}:/workspace:rw`],
+      Binds: binds,
       // Output is read through exec streams; the engine keeps no log files of an untrusted command.
       LogConfig: { Type: 'none', Config: {} },
     },
   };
+}
+
+/**
+ * The forwarder and the sandbox user are other uids than the worker: the socket directory must let them
+ * reach the socket (which the proxy makes 0666). Only search permission is added, nothing taken away.
+ */
+async function traversable(directory: string): Promise<void> {
+  const { mode } = await stat(directory);
+  if ((mode & 0o011) !== 0o011) await chmod(directory, (mode & 0o7777) | 0o011);
+}
+
+/**
+ * Starts socat inside as forwarderUid (egress-env.ts) and waits until it listens. A custom image without
+ * socat is the operator's to fix; anything else may pass.
+ */
+async function startForwarder(
+  docker: Docker,
+  container: Docker.Container,
+  image: string,
+  sandboxUid: number,
+): Promise<void> {
+  const uid = forwarderUid(sandboxUid);
+  const exec = await container.exec({
+    Cmd: ['bash', '-c', egressForwarderCommand()],
+    User: `${uid}:${uid}`,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const output = new CappedOutput(2_048);
+  docker.modem.demuxStream(stream, output, output);
+  await new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  (stream as unknown as { destroy(): void }).destroy();
+  const exitCode = (await exec.inspect()).ExitCode;
+  if (exitCode === 0) return;
+  if (exitCode === 127) {
+    throw new PermanentError(
+      `the sandbox image ${image} has no socat, which the setup phase's network needs: rebuild it (codingworker sandbox build) or add socat to your image`,
+    );
+  }
+  throw new TransientError(`the sandbox's egress forwarder did not start: ${output.text().trim()}`);
 }
 
 function slug(text: string): string {

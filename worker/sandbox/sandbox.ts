@@ -24,8 +24,13 @@ export interface Sandbox {
 }
 
 export interface SandboxProvider {
-  /** Starts a container with only `workspace` mounted (read-write at /workspace). */
-  start(options: { taskId: string; workspace: string }): Promise<Sandbox>;
+  /**
+   * Starts a container with only `workspace` mounted (read-write at /workspace). With `egress` (the setup
+   * phase only), the host directory `socketDir`, holding the egress proxy's `egress.sock`, is mounted
+   * read-only at /run/codingworker too and a forwarder listens on 127.0.0.1:3128 inside
+   * (worker/sandbox/egress-env.ts); the container still has no network.
+   */
+  start(options: { taskId: string; workspace: string; egress?: { socketDir: string } }): Promise<Sandbox>;
   /**
    * Removes containers whose owner process on this host is gone (any worker id), and this worker's from
    * before owner labels existed. Never a live process's. Returns how many.
