@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -61,6 +62,11 @@ function fakeSetup(workspace: string): void {
   write('.venv/bin/python', '#!/bin/sh\n', 0o755);
   write('.venv/lib/site.py', 'import sys\n');
   write('generated.txt', 'made by setup\n');
+  // pnpm and some venvs hard-link files: each is kept as a file of its own.
+  linkSync(
+    join(workspace, 'node_modules/left-pad/index.js'),
+    join(workspace, 'node_modules/left-pad/alias.js'),
+  );
 }
 
 function cacheRoot(name: string): string {
@@ -189,6 +195,10 @@ describe('save and restore', () => {
     assert.equal(lstatSync(join(second, 'node_modules/left-pad/bin/cli.js')).mode & 0o777, 0o755);
     assert.equal(readFileSync(join(second, '.venv/lib/site.py'), 'utf8'), 'import sys\n');
     assert.equal(readFileSync(join(second, 'generated.txt'), 'utf8'), 'made by setup\n');
+    assert.equal(
+      readFileSync(join(second, 'node_modules/left-pad/alias.js'), 'utf8'),
+      'module.exports = (s) => s;\n',
+    );
     assert.equal(readFileSync(join(second, 'src/index.js'), 'utf8'), TRACKED['src/index.js']);
     const status = repo.git('-C', second, 'status', '--porcelain');
     assert.equal(status, '?? generated.txt\n', 'nothing tracked changed; ignored trees stay ignored');
@@ -196,7 +206,7 @@ describe('save and restore', () => {
     const [entry] = await cache.list();
     assert.equal(entry?.repository, 'octo/demo');
     assert.equal(entry?.key, key);
-    assert.equal(entry?.files, 6, 'five files and one link');
+    assert.equal(entry?.files, 7, 'six files and one link');
     assert.equal(entry?.problem, undefined);
   });
 

@@ -50,9 +50,24 @@ export async function packFiles(workspace: string, files: string[], archive: str
       noDirRecurse: true,
       follow: false,
       strict: true,
+      linkCache: new NoHardLinks(),
     },
     names,
   );
+}
+
+/**
+ * Hard-linked files (pnpm's store, some venvs) are stored as separate files: a hard link entry could
+ * alias a tracked file on extraction, so restore refuses them, and pack must never write one.
+ */
+class NoHardLinks extends Map<`${number}:${number}`, string> {
+  override get(): undefined {
+    return undefined;
+  }
+
+  override set(): this {
+    return this;
+  }
 }
 
 /** Why an archive entry may not be extracted, or undefined when it may. */
