@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import * as tar from 'tar';
-import { PermanentError } from '../../worker/core/errors.ts';
+import { PermanentError, TransientError } from '../../worker/core/errors.ts';
 import { createGit } from '../../worker/job/git.ts';
 import { cacheKey, createSetupCache, type SetupCache } from '../../worker/job/setup-cache.ts';
 import { refusedEntry } from '../../worker/job/setup-cache-archive.ts';
@@ -318,6 +318,31 @@ describe('bad entries are found, ignored and removed, never restored', () => {
       const key = keyOf(`link-${name}`);
       const dir = forgeEntry(root, 'octo/demo', key, archive, 1);
       await assertMissRemoved(key, dir, /points outside the workspace/);
+    }
+  });
+
+  test('extraction never writes through a link the clone already has: the task fails, the entry goes', async () => {
+    const outside = join(repo.scratch, 'outside-dir');
+    mkdirSync(outside, { recursive: true });
+    const linked = createThrowawayRepo({ 'README.md': '# linked\n' });
+    try {
+      symlinkSync(outside, join(linked.path, 'out'));
+      linked.git('add', 'out');
+      linked.git('commit', '--quiet', '-m', 'a tracked link to a host directory');
+      const workspace = join(linked.scratch, 'workspace');
+      await git.clone(linked.path, workspace, { branch: 'main' });
+      const scratch = join(repo.scratch, 'forge-through');
+      mkdirSync(join(scratch, 'out'), { recursive: true });
+      writeFileSync(join(scratch, 'out/evil.txt'), 'written through the link\n');
+      const archive = join(repo.scratch, 'through.tar.gz');
+      await tar.c({ gzip: true, cwd: scratch, file: archive, portable: true }, ['./out/evil.txt']);
+      const key = keyOf('through');
+      const dir = forgeEntry(root, 'octo/demo', key, archive, 1);
+      await assert.rejects(cache.restore('octo/demo', key, workspace), TransientError);
+      assert.equal(existsSync(join(outside, 'evil.txt')), false, 'nothing written outside the workspace');
+      assert.equal(existsSync(dir), false, 'the entry that does not fit this clone is removed');
+    } finally {
+      linked.remove();
     }
   });
 
