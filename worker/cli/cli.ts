@@ -1,6 +1,7 @@
 // `codingworker`: the worker's command line. Each command lives in worker/cli/commands/<name>.ts and
 // registers itself here; this file only assembles them and turns a thrown error into an exit code.
 import { Command, CommanderError } from 'commander';
+import { register as cache } from './commands/cache.ts';
 import { register as dlq } from './commands/dlq.ts';
 import { register as doctor } from './commands/doctor.ts';
 import { register as enqueue } from './commands/enqueue.ts';
@@ -27,6 +28,7 @@ const commands: Array<(program: Command) => void> = [
   run,
   localize,
   evaluate,
+  cache,
 ];
 for (const register of commands) register(program);
 

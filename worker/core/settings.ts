@@ -119,6 +119,9 @@ export const SettingsSchema = z
       workDir: optionalText.transform((value) => value ?? join(homedir(), '.codingworker')),
       /** CW_MIN_FREE_MB: free space under CW_WORK_DIR below which no task starts and doctor fails. Default 1024. */
       minFreeMb: positive(1_024),
+      /** CW_CACHE_MAX_MB: total size of the setup cache under <CW_WORK_DIR>/cache (worker/job/setup-cache.ts);
+       * least recently used entries are evicted above it. Default 2048. */
+      cacheMaxMb: positive(2_048),
       /** CW_AGENT_TIMEOUT: wall-clock seconds the agent may work on one task, verification rounds included.
        * Default 2700 (45 min), leaving room for checks, push and pull request within CW_TASK_TIMEOUT. */
       maxWallSeconds: positive(2_700),
@@ -252,6 +255,7 @@ const ENV_NAMES: Record<string, string> = {
   'agent.verifyRounds': 'CW_VERIFY_ROUNDS',
   'agent.workDir': 'CW_WORK_DIR',
   'agent.minFreeMb': 'CW_MIN_FREE_MB',
+  'agent.cacheMaxMb': 'CW_CACHE_MAX_MB',
   'agent.openhandsImage': 'CW_OPENHANDS_IMAGE',
   'agent.openhandsDockerSocket': 'CW_OPENHANDS_DOCKER_SOCKET',
   'agent.openhandsNetwork': 'CW_OPENHANDS_NETWORK',
