@@ -87,6 +87,9 @@ export function createFakeSandboxProvider(
     async removeOrphans() {
       return 0;
     },
+    async imageId() {
+      return 'sha256:fake-sandbox-image';
+    },
     async check() {
       return [{ name: 'Sandbox', ok: true, detail: 'fake' }];
     },

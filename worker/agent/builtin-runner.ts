@@ -45,6 +45,8 @@ async function runBuiltinAgent(deps: BuiltinRunnerDeps, input: RunInput): Promis
     signal.throwIfAborted();
     const info = await model.preflight();
     const strategy = chooseStrategy(settings.agent.strategy, info);
+    if (input.setupTranscript)
+      trajectory.record({ type: 'stage', stage: 'setup', detail: input.setupTranscript });
     trajectory.record({ type: 'stage', stage: 'strategy', detail: `${strategy.strategy}: ${strategy.why}` });
     logger.info({ strategy: strategy.strategy, why: strategy.why }, 'Agent strategy chosen');
     const run = { trajectory, started, deadline };

@@ -66,6 +66,8 @@ export interface RunInput {
   testCommand?: string;
   /** The repository's instructions for agents (AGENTS.md ...), read from the clone before the run. */
   instructions?: RepoInstructions;
+  /** What the setup phase did (its commands, exit codes and last lines, redacted), for the trajectory. */
+  setupTranscript?: string;
   onProgress?: (progress: { step: number; lastAction: string }) => void;
 }
 

@@ -19,8 +19,10 @@ import { commitMessage, oneLine } from './commit-message.ts';
 import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, type TaskRepo } from './git.ts';
 import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
-import { readRepoConfig } from './repo-config.ts';
-import { readRepoInstructions } from './repo-instructions.ts';
+import { type RepoConfig, readRepoConfig } from './repo-config.ts';
+import { type RepoInstructions, readRepoInstructions } from './repo-instructions.ts';
+import { runSetup, type SetupOutcome } from './setup.ts';
+import { createSetupCache, type SetupCache } from './setup-cache.ts';
 import { createVerifier, workflowChanges } from './verify.ts';
 
 export interface JobDeps {
@@ -31,6 +33,8 @@ export interface JobDeps {
   sandboxProvider: SandboxProvider;
   /** How free space is measured (tests pass a double for a full disk). Default: fs.statfs. */
   statfs?: Statfs;
+  /** Where setup output is cached. Default: <CW_WORK_DIR>/cache, capped at CW_CACHE_MAX_MB. */
+  setupCache?: SetupCache;
   /** Clock for the pull request's "generated at". Default: now. */
   now?: () => Date;
 }
@@ -66,7 +70,13 @@ export async function runJob(
   const workspace = await newWorkspace(settings, task);
   try {
     const repo = await stages.timed('clone', () => cloneForTask(deps, task, repository, workspace));
-    const result = await stages.timed('agent', () => runAgent(deps, task, context, repo, workspace));
+    // Read from the default branch before anything runs: neither the issue nor the agent can change what
+    // setup and the checks run, or the guidance the model is given.
+    const repoConfig = await readRepoConfig(workspace);
+    const instructions = await readRepoInstructions(workspace, context.logger);
+    const setup = await stages.timed('setup', () => setupFor(deps, task, context, workspace, repoConfig));
+    const made = { repo, workspace, repoConfig, instructions, setup };
+    const result = await stages.timed('agent', () => runAgent(deps, task, context, made));
     const files = await stages.timed('check', async () =>
       withLinkTargets(workspace, await checkChange(result, () => repo.changedFiles(), settings)),
     );
@@ -116,18 +126,21 @@ async function runAgent(
   deps: JobDeps,
   task: TaskMessage,
   { signal, logger }: Pick<TaskContext, 'signal' | 'logger'>,
-  repo: TaskRepo,
-  workspace: string,
+  made: {
+    repo: TaskRepo;
+    workspace: string;
+    repoConfig: RepoConfig;
+    instructions: RepoInstructions | undefined;
+    setup: SetupOutcome;
+  },
 ): Promise<RunResult> {
   const { settings, forge } = deps;
-  // Read before the agent runs: the agent must not be able to rewrite its own test command or guidance.
-  const repoConfig = await readRepoConfig(workspace);
-  const instructions = await readRepoInstructions(workspace, logger);
+  const { repo, workspace, repoConfig, instructions } = made;
   const verifier = createVerifier({
     workspace,
     git: repo,
     sandboxProvider: deps.sandboxProvider,
-    taskId: `${task.repository.replace('/', '-')}-${task.issue_number}`,
+    taskId: taskIdOf(task),
     repoConfig,
     allowWorkflowChanges: settings.github.allowWorkflowChanges,
     deletions: {
@@ -144,6 +157,7 @@ async function runAgent(
     signal,
     testCommand: repoConfig.test,
     instructions,
+    ...(made.setup.ran ? { setupTranscript: made.setup.transcript } : {}),
     verify: async (agentSignal) => {
       rounds += 1;
       await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
@@ -159,6 +173,41 @@ async function runAgent(
   });
   if (!instructions) return result;
   return { ...result, instructionsFile: instructions.file, instructionsTruncated: instructions.truncated };
+}
+
+/** The repository's setup commands with the setup cache (setup.ts); nothing when it has none. */
+async function setupFor(
+  deps: JobDeps,
+  task: TaskMessage,
+  { signal, logger }: Pick<TaskContext, 'signal' | 'logger'>,
+  workspace: string,
+  config: RepoConfig,
+): Promise<SetupOutcome> {
+  if (!config.setup) return { ran: false };
+  const { settings } = deps;
+  const cache =
+    deps.setupCache ??
+    createSetupCache({
+      root: join(settings.agent.workDir, 'cache'),
+      maxBytes: settings.agent.cacheMaxMb * 1024 ** 2,
+      logger,
+    });
+  const report = (message: string) => deps.forge.report(task, { stage: 'working', message });
+  return runSetup(
+    {
+      settings,
+      sandboxProvider: deps.sandboxProvider,
+      cache,
+      logger,
+      image: await deps.sandboxProvider.imageId(),
+    },
+    { repository: task.repository, taskId: taskIdOf(task), workspace, config, signal, report },
+  );
+}
+
+/** The sandbox's task label: owner-name-issue. */
+function taskIdOf(task: TaskMessage): string {
+  return `${task.repository.replace('/', '-')}-${task.issue_number}`;
 }
 
 /** Files tracked in the fresh clone, counted before the agent can touch the index. */

@@ -139,6 +139,14 @@ class DockerSandboxProvider implements SandboxProvider {
     return found.length;
   }
 
+  async imageId(): Promise<string> {
+    try {
+      return (await this.docker.getImage(this.settings.image).inspect()).Id;
+    } catch (error) {
+      throw classifyDockerError(error, sandboxImage(this.settings.image));
+    }
+  }
+
   async check(): Promise<CheckResult[]> {
     const engine: CheckResult = { name: 'Docker engine', ok: false, detail: '' };
     try {

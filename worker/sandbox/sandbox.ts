@@ -38,6 +38,8 @@ export interface SandboxProvider {
   removeOrphans(): Promise<number>;
   /** Doctor lines: engine reachable, image present. */
   check(): Promise<CheckResult[]>;
+  /** The sandbox image's identity (the engine's image id): a rebuilt image must not reuse a setup cache. */
+  imageId(): Promise<string>;
 }
 
 /** The image `codingworker sandbox build` produces; CW_SANDBOX_IMAGE may name one built FROM it. */

@@ -1,0 +1,195 @@
+// The setup phase: the repository's own `setup:` commands (.codingworker.yml, read from the default branch
+// before anything runs) install its dependencies once per task, after the clone and before the agent, so
+// that its test command can pass. The container keeps NetworkMode none: the only way out is the egress
+// proxy the worker runs for this phase, over a Unix socket mounted into the container (docs/sandbox.md).
+// What setup produced is cached by repository, commands, image and lock files; a hit skips setup.
+// A failing setup is the repository's configuration, not bad luck: a permanent failure saying what to fix.
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { PermanentError } from '../core/errors.ts';
+import { redactText } from '../core/redact.ts';
+import type { Settings } from '../core/settings.ts';
+import { narrowAllowList } from '../sandbox/egress-allow.ts';
+import { EGRESS_SOCKET_NAME, withEgressEnvironment } from '../sandbox/egress-env.ts';
+import { startEgressProxy } from '../sandbox/egress-proxy.ts';
+import type { ExecResult, Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
+import { gitEnvironment, runGit } from './git-process.ts';
+import type { RepoConfig } from './repo-config.ts';
+import { cacheKey, type SetupCache } from './setup-cache.ts';
+
+/** Default for setup_timeout: all setup commands together. */
+export const DEFAULT_SETUP_SECONDS = 900;
+/** Lines of a failing command's output quoted in the failure. */
+const TAIL_LINES = 15;
+
+export interface SetupDeps {
+  settings: Settings;
+  sandboxProvider: SandboxProvider;
+  cache: SetupCache;
+  logger: Logger;
+  /** The sandbox image's identity for the cache key (its id, or tag and recipe). */
+  image: string;
+}
+
+export interface SetupInput {
+  repository: string;
+  taskId: string;
+  workspace: string;
+  config: RepoConfig;
+  signal: AbortSignal;
+  /** One progress line for the issue ("installing dependencies: npm ci"). */
+  report(message: string): Promise<void>;
+}
+
+export type SetupOutcome =
+  | { ran: false }
+  | { ran: true; cached: true; ms: number; key: string; transcript: string }
+  | {
+      ran: true;
+      cached: false;
+      ms: number;
+      key: string;
+      commands: number;
+      requests: number;
+      refused: number;
+      /** Each command with its exit code and the last lines of its output, redacted: for the trajectory. */
+      transcript: string;
+    };
+
+export async function runSetup(deps: SetupDeps, input: SetupInput): Promise<SetupOutcome> {
+  const commands = input.config.setup;
+  if (!commands || commands.length === 0) return { ran: false };
+  const started = performance.now();
+  const { key } = await cacheKey({
+    repository: input.repository,
+    commands,
+    image: deps.image,
+    workspace: input.workspace,
+    keyFiles: input.config.cache_key,
+  });
+  const restored = await deps.cache.restore(input.repository, key, input.workspace);
+  if (restored.hit) {
+    deps.logger.info({ key, bytes: restored.bytes, ms: restored.ms }, 'Setup restored from the cache');
+    await input.report(`setup restored from the cache (${formatBytes(restored.bytes)})`);
+    await hideFromGit(input.workspace);
+    return {
+      ran: true,
+      cached: true,
+      ms: Math.round(performance.now() - started),
+      key,
+      transcript: `restored from the cache (${key.slice(0, 12)})`,
+    };
+  }
+  deps.logger.info({ key, reason: restored.reason }, 'Setup cache miss: running setup');
+  const traffic = await runCommands(deps, input, commands);
+  await hideFromGit(input.workspace);
+  const saved = await deps.cache.save(input.repository, key, input.workspace);
+  deps.logger.info({ key, saved: saved.saved, bytes: saved.bytes, reason: saved.reason }, 'Setup finished');
+  return {
+    ran: true,
+    cached: false,
+    ms: Math.round(performance.now() - started),
+    key,
+    commands: commands.length,
+    ...traffic,
+  };
+}
+
+/**
+ * What setup made (node_modules/, .venv/ …) is not the agent's change: every untracked file it left is
+ * added to the clone's .git/info/exclude, so it is never committed nor counted as changed. A tracked file
+ * setup modified is put back: the change must start from the default branch as it is.
+ */
+async function hideFromGit(workspace: string): Promise<void> {
+  const env = gitEnvironment([['safe.directory', workspace]]);
+  const untracked = await runGit(
+    ['-C', workspace, 'ls-files', '--others', '--exclude-standard', '--directory', '-z'],
+    { env },
+  );
+  const paths = untracked.split('\0').filter(Boolean);
+  if (paths.length > 0) {
+    const lines = paths.map((path) => `/${path.replace(/([*?[\\!#])/g, '\\$1')}`).join('\n');
+    await appendFile(join(workspace, '.git', 'info', 'exclude'), `\n# made by setup\n${lines}\n`);
+  }
+  await runGit(['-C', workspace, 'checkout', '--', '.'], { env });
+}
+
+/** Runs the commands in one container with the proxy; throws PermanentError on the first that fails. */
+async function runCommands(
+  deps: SetupDeps,
+  input: SetupInput,
+  commands: string[],
+): Promise<{ requests: number; refused: number; transcript: string }> {
+  const { settings, logger } = deps;
+  const allowed = narrowAllowList(settings.sandbox.egressAllow, input.config.egress);
+  if (allowed.ignored.length > 0) {
+    logger.warn({ ignored: allowed.ignored }, 'Setup egress entries not in CW_EGRESS_ALLOW were ignored');
+  }
+  const socketDir = await mkdtemp(join(settings.agent.workDir, 'egress-'));
+  const proxy = await startEgressProxy({
+    socketPath: join(socketDir, EGRESS_SOCKET_NAME),
+    allow: allowed.allow,
+    // A repository's narrowing never grants what only the operator's exact entries may (local addresses).
+    operatorAllow: settings.sandbox.egressAllow,
+    logger,
+  });
+  let sandbox: Sandbox | undefined;
+  const transcript: string[] = [];
+  try {
+    sandbox = await deps.sandboxProvider.start({
+      taskId: input.taskId,
+      workspace: input.workspace,
+      egress: { socketDir },
+    });
+    const deadline = Date.now() + (input.config.setup_timeout ?? DEFAULT_SETUP_SECONDS) * 1000;
+    for (const [index, command] of commands.entries()) {
+      await input.report(`setup ${index + 1}/${commands.length}: ${command.slice(0, 80)}`);
+      const left = deadline - Date.now();
+      const result =
+        left > 0
+          ? await sandbox.exec(withEgressEnvironment(command), { timeoutMs: left, signal: input.signal })
+          : undefined;
+      logger.info(
+        {
+          command: redactText(command),
+          exitCode: result?.exitCode,
+          ms: result?.durationMs,
+          output: redactText(tail(result, 40)),
+        },
+        'Setup command ran',
+      );
+      transcript.push(
+        `$ ${redactText(command)}\n${redactText(tail(result, TAIL_LINES))}\n(exit ${result?.exitCode ?? 'not run'})`,
+      );
+      if (!result || result.timedOut) {
+        throw new PermanentError(
+          `setup did not finish within setup_timeout (${input.config.setup_timeout ?? DEFAULT_SETUP_SECONDS} s) at \`${command}\`: raise setup_timeout in .codingworker.yml or make setup faster`,
+        );
+      }
+      if (result.exitCode !== 0) {
+        throw new PermanentError(
+          `setup command \`${command}\` exited with ${result.exitCode}: fix setup: in .codingworker.yml (or CW_EGRESS_ALLOW for a refused host). Last lines:\n${redactText(tail(result, TAIL_LINES))}`,
+        );
+      }
+    }
+    const refused = proxy.records.filter((record) => !record.allowed).length;
+    return { requests: proxy.records.length, refused, transcript: transcript.join('\n') };
+  } finally {
+    await sandbox
+      ?.destroy()
+      .catch((error: unknown) => logger.warn({ err: error }, 'Could not destroy the setup sandbox'));
+    await proxy.close().catch(() => undefined);
+    await rm(socketDir, { recursive: true, force: true });
+  }
+}
+
+function tail(result: ExecResult | undefined, lines: number): string {
+  if (!result) return '';
+  const text = `${result.stdout}${result.stderr ? `\n${result.stderr}` : ''}`.trimEnd();
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
+}
