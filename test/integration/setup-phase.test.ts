@@ -4,11 +4,13 @@
 // pipeline with a local repository. The runner is a hand-built fake that makes a change and calls
 // verify(): what is under test is what happens before and after it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunInput, Runner } from '../../worker/agent/runner.ts';
+import type { Statfs } from '../../worker/core/free-space.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import { createLocalForge } from '../../worker/forge/local-forge.ts';
 import { runJob } from '../../worker/job/pipeline.ts';
@@ -81,6 +83,7 @@ describe('setup phase (real sandbox, egress proxy, pip, cache)', { timeout: 300_
     issue: number,
     env: Record<string, string> = {},
     repository = 'octo/deps',
+    statfs?: Statfs,
   ) {
     const settings = loadSettings({
       CW_WORK_DIR: join(scratch, 'work'),
@@ -95,7 +98,7 @@ describe('setup phase (real sandbox, egress proxy, pip, cache)', { timeout: 300_
     try {
       const result = await runJob(
         taskMessage({ repository, issue_number: issue }),
-        { settings, forge, runner: changingRunner, sandboxProvider },
+        { settings, forge, runner: changingRunner, sandboxProvider, statfs },
         { signal: new AbortController().signal, logger: silent },
       );
       return { result, ms: performance.now() - started };
@@ -165,11 +168,39 @@ describe('setup phase (real sandbox, egress proxy, pip, cache)', { timeout: 300_
     repo.remove();
   });
 
+  it('a setup that fills the disk is stopped with the reason (the full disk is a statfs double)', async () => {
+    // The disk is reported full once a workspace holds big.bin: the watchdog, the container's end and the
+    // cleanup are real; no test may fill the machine's real disk.
+    const workspaces = join(scratch, 'work', 'workspaces');
+    const fullWhenBig: Statfs = async (path) => {
+      const big = readdirSync(workspaces).some(
+        (name) =>
+          (statSync(join(workspaces, name, 'big.bin'), { throwIfNoEntry: false })?.size ?? 0) >= 2_000_000,
+      );
+      return big ? { bavail: 0, bsize: 4096 } : statfs(path);
+    };
+    const repo = repoWith(
+      `${testLine}setup: "head -c 2000000 /dev/zero > big.bin; sleep 60"\nsetup_timeout: 50\n`,
+    );
+    const started = performance.now();
+    const outcome = await job(repo, 7, {}, 'octo/full', fullWhenBig);
+    assert.match(
+      String(outcome.error?.message),
+      /setup filled the disk and was stopped: only 0 MB free under .* \(CW_WORK_DIR\)/,
+    );
+    assert.ok(performance.now() - started < 40_000, 'stopped long before setup_timeout');
+    await nothingLeft();
+    repo.remove();
+  });
+
   it('a failing, a hanging and a forking setup each end the task with its reason and leave nothing behind', async () => {
     for (const [config, reason] of [
       ['setup: [echo preparing, "echo broken >&2; exit 3"]\n', /exited with 3.*\n[\s\S]*broken/],
       ['setup: sleep 120\nsetup_timeout: 3\n', /did not finish within setup_timeout \(3 s\)/],
-      ['setup: "f() { f | f & }; f; sleep 5; exit 1"\nsetup_timeout: 30\n', /setup/],
+      [
+        'setup: "f() { f | f & }; f; sleep 5; exit 1"\nsetup_timeout: 30\n',
+        /setup command `f\(\) \{ f \| f & \}; f; sleep 5; exit 1` exited with \d+|did not finish within setup_timeout \(30 s\)/,
+      ],
     ] as const) {
       const repo = repoWith(`${testLine}${config}`);
       const outcome = await job(repo, 6);

@@ -200,6 +200,7 @@ async function setupFor(
       cache,
       logger,
       image: await deps.sandboxProvider.imageId(),
+      statfs: deps.statfs,
     },
     { repository: task.repository, taskId: taskIdOf(task), workspace, config, signal, report },
   );

@@ -7,12 +7,13 @@
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { PermanentError } from '../core/errors.ts';
+import { errorMessage, PermanentError } from '../core/errors.ts';
+import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
 import { redactText } from '../core/redact.ts';
 import type { Settings } from '../core/settings.ts';
 import { narrowAllowList } from '../sandbox/egress-allow.ts';
 import { EGRESS_SOCKET_NAME, withEgressEnvironment } from '../sandbox/egress-env.ts';
-import { startEgressProxy } from '../sandbox/egress-proxy.ts';
+import { type EgressProxy, startEgressProxy } from '../sandbox/egress-proxy.ts';
 import type { ExecResult, Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import { gitEnvironment, runGit } from './git-process.ts';
 import type { RepoConfig } from './repo-config.ts';
@@ -20,6 +21,8 @@ import { cacheKey, type SetupCache } from './setup-cache.ts';
 
 /** Default for setup_timeout: all setup commands together. */
 export const DEFAULT_SETUP_SECONDS = 900;
+/** How often free space is checked while setup runs. */
+const DISK_CHECK_MS = 1_000;
 /** Lines of a failing command's output quoted in the failure. */
 const TAIL_LINES = 15;
 
@@ -30,6 +33,8 @@ export interface SetupDeps {
   logger: Logger;
   /** The sandbox image's identity for the cache key (its id, or tag and recipe). */
   image: string;
+  /** How free space is measured (tests pass a double for a full disk). Default: fs.statfs. */
+  statfs?: Statfs;
 }
 
 export interface SetupInput {
@@ -135,46 +140,15 @@ async function runCommands(
     logger,
   });
   let sandbox: Sandbox | undefined;
-  const transcript: string[] = [];
   try {
     sandbox = await deps.sandboxProvider.start({
       taskId: input.taskId,
       workspace: input.workspace,
       egress: { socketDir },
     });
-    const deadline = Date.now() + (input.config.setup_timeout ?? DEFAULT_SETUP_SECONDS) * 1000;
-    for (const [index, command] of commands.entries()) {
-      await input.report(`setup ${index + 1}/${commands.length}: ${command.slice(0, 80)}`);
-      const left = deadline - Date.now();
-      const result =
-        left > 0
-          ? await sandbox.exec(withEgressEnvironment(command), { timeoutMs: left, signal: input.signal })
-          : undefined;
-      logger.info(
-        {
-          command: redactText(command),
-          exitCode: result?.exitCode,
-          ms: result?.durationMs,
-          output: redactText(tail(result, 40)),
-        },
-        'Setup command ran',
-      );
-      transcript.push(
-        `$ ${redactText(command)}\n${redactText(tail(result, TAIL_LINES))}\n(exit ${result?.exitCode ?? 'not run'})`,
-      );
-      if (!result || result.timedOut) {
-        throw new PermanentError(
-          `setup did not finish within setup_timeout (${input.config.setup_timeout ?? DEFAULT_SETUP_SECONDS} s) at \`${command}\`: raise setup_timeout in .codingworker.yml or make setup faster`,
-        );
-      }
-      if (result.exitCode !== 0) {
-        throw new PermanentError(
-          `setup command \`${command}\` exited with ${result.exitCode}: fix setup: in .codingworker.yml (or CW_EGRESS_ALLOW for a refused host). Last lines:\n${redactText(tail(result, TAIL_LINES))}`,
-        );
-      }
-    }
+    const transcript = await runEach(sandbox, proxy, deps, input, commands);
     const refused = proxy.records.filter((record) => !record.allowed).length;
-    return { requests: proxy.records.length, refused, transcript: transcript.join('\n') };
+    return { requests: proxy.records.length, refused, transcript };
   } finally {
     await sandbox
       ?.destroy()
@@ -182,6 +156,77 @@ async function runCommands(
     await proxy.close().catch(() => undefined);
     await rm(socketDir, { recursive: true, force: true });
   }
+}
+
+/** The commands in order, inside setup_timeout, stopped when the disk under CW_WORK_DIR runs full. */
+async function runEach(
+  sandbox: Sandbox,
+  proxy: EgressProxy,
+  deps: SetupDeps,
+  input: SetupInput,
+  commands: string[],
+): Promise<string> {
+  const seconds = input.config.setup_timeout ?? DEFAULT_SETUP_SECONDS;
+  const deadline = Date.now() + seconds * 1000;
+  const disk = watchDisk(deps);
+  const transcript: string[] = [];
+  try {
+    for (const [index, command] of commands.entries()) {
+      await input.report(`setup ${index + 1}/${commands.length}: ${command.slice(0, 80)}`);
+      const left = deadline - Date.now();
+      const signal = AbortSignal.any([input.signal, disk.signal]);
+      const result =
+        left > 0
+          ? await sandbox
+              .exec(withEgressEnvironment(command), { timeoutMs: left, signal })
+              .catch((error: unknown) => {
+                if (disk.signal.aborted && !input.signal.aborted) throw disk.signal.reason;
+                throw error;
+              })
+          : undefined;
+      const output = redactText(tail(result, TAIL_LINES));
+      deps.logger.info(
+        { command: redactText(command), exitCode: result?.exitCode, ms: result?.durationMs, output },
+        'Setup command ran',
+      );
+      transcript.push(`$ ${redactText(command)}\n${output}\n(exit ${result?.exitCode ?? 'not run'})`);
+      if (!result || result.timedOut) {
+        throw new PermanentError(
+          `setup did not finish within setup_timeout (${seconds} s) at \`${command}\`: raise setup_timeout in .codingworker.yml or make setup faster`,
+        );
+      }
+      if (result.exitCode !== 0) {
+        throw new PermanentError(
+          `setup command \`${command}\` exited with ${result.exitCode}: fix setup: in .codingworker.yml (or CW_EGRESS_ALLOW for a refused host). ${refusals(proxy)}Last lines:\n${output}`,
+        );
+      }
+    }
+    return transcript.join('\n');
+  } finally {
+    disk.stop();
+  }
+}
+
+/** One line per host the proxy refused, with its reason: what a package manager's own error rarely says. */
+function refusals(proxy: EgressProxy): string {
+  const lines = new Set(
+    proxy.records
+      .filter((record) => !record.allowed)
+      .map((record) => `${record.host}:${record.port} ${record.reason ?? 'refused'}`),
+  );
+  return lines.size > 0 ? `The egress proxy refused: ${[...lines].slice(0, 5).join('; ')}. ` : '';
+}
+
+/** Checks free space under CW_WORK_DIR every second: setup writes to the workspace, on the host's disk. */
+function watchDisk(deps: SetupDeps): { signal: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  const { workDir, minFreeMb } = deps.settings.agent;
+  const timer = setInterval(() => {
+    requireFreeSpace(workDir, deps.statfs, minFreeMb * 1024 ** 2).catch((error: unknown) => {
+      controller.abort(new PermanentError(`setup filled the disk and was stopped: ${errorMessage(error)}`));
+    });
+  }, DISK_CHECK_MS);
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
 function tail(result: ExecResult | undefined, lines: number): string {
