@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { loadSettings } from '../../core/settings.ts';
 import { type CacheEntry, createSetupCache } from '../../job/setup-cache.ts';
+import { renderTable } from '../table.ts';
 
 function openCache(level: 'silent' | 'warn') {
   const settings = loadSettings();
@@ -24,12 +25,7 @@ function table(entries: CacheEntry[]): string {
     minute(entry.lastUsedAt),
     entry.problem ? `corrupt: ${entry.problem}` : 'ok',
   ]);
-  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
-    )
-    .join('\n');
+  return renderTable(header, rows);
 }
 
 export function register(program: Command): void {

@@ -7,6 +7,7 @@ import {
   resolveDeadLetterTarget,
 } from '../../queue/dead-letter.ts';
 import { configuredQueue } from '../../queue/sqs-client.ts';
+import { renderTable } from '../table.ts';
 
 function table(messages: DeadLetteredMessage[]): string {
   const header = ['MESSAGE ID', 'ISSUE', 'REPOSITORY', 'FAILURE', 'FAILED AT', 'RECEIVES'];
@@ -20,12 +21,7 @@ function table(messages: DeadLetteredMessage[]): string {
     message.failedAt ?? '-',
     message.receiveCount ?? '-',
   ]);
-  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
-    )
-    .join('\n');
+  return renderTable(header, rows);
 }
 
 export function register(program: Command): void {
