@@ -176,6 +176,14 @@ describe('the egress proxy', () => {
     assert.equal(got.headers['proxy-authorization'], undefined, 'the proxy’s own headers stop here');
   });
 
+  test('the Host sent on is the one the allow-list checked, never a forged one', async () => {
+    const answer = await viaProxy(socketPath, `http://127.0.0.1:${webPort}/simple/`, {
+      headers: { host: 'attacker.example' },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(seen.at(-1)!.headers.host, `127.0.0.1:${webPort}`);
+  });
+
   test('a request body is sent on and both directions are counted', async () => {
     const body = 'x'.repeat(5_000);
     const answer = await viaProxy(socketPath, `http://127.0.0.1:${webPort}/upload`, { method: 'POST', body });

@@ -70,7 +70,6 @@ describe('setup phase (real sandbox, egress proxy, pip, cache)', { timeout: 300_
     return createThrowawayRepo({
       'main.py': 'import tinydep\n\nprint(tinydep.ANSWER)\n',
       'requirements.txt': requirements,
-      '.gitignore': '.deps/\n',
       '.codingworker.yml': config,
     });
   }
@@ -134,8 +133,13 @@ describe('setup phase (real sandbox, egress proxy, pip, cache)', { timeout: 300_
       index.requests.some((url) => url.startsWith('/files/tinydep')),
       'pip fetched the wheel from the index',
     );
-    // What setup installed is not part of the change.
-    assert.doesNotMatch(repo.git('show', '--stat', 'auto-code/issue-2'), /\.deps/);
+    // What setup installed is not part of the change (the repository does not even ignore .deps/).
+    assert.doesNotMatch(repo.git('show', '--stat', '--format=', 'auto-code/issue-2'), /\.deps/);
+    assert.equal(
+      repo.git('show', '--stat', '--format=', 'auto-code/issue-2').trim().split('\n').length,
+      2,
+      'main.py only',
+    );
     const before = index.requests.length;
     const second = await job(repo, 3);
     assert.equal(second.result?.status, 'completed', second.error?.message);
@@ -153,6 +157,17 @@ describe('setup phase (real sandbox, egress proxy, pip, cache)', { timeout: 300_
     const third = await job(repo, 4);
     assert.equal(third.result?.status, 'completed', third.error?.message);
     assert.ok(index.requests.length > before, 'a changed requirements.txt ran setup again');
+    await nothingLeft();
+    repo.remove();
+  });
+
+  it("what setup writes into the clone's .git is never run by host git", async () => {
+    const repo = repoWith(
+      `${testLine}setup: ["${pipInstall()}", "git config core.fsmonitor 'touch fsmonitor-ran; true'"]\n`,
+    );
+    const outcome = await job(repo, 8, {}, 'octo/planted');
+    assert.equal(outcome.result?.status, 'completed', outcome.error?.message);
+    assert.doesNotMatch(repo.git('show', '--stat', '--format=', 'auto-code/issue-8'), /fsmonitor-ran/);
     await nothingLeft();
     repo.remove();
   });

@@ -395,6 +395,21 @@ describe('the cap, list and prune', () => {
     assert.ok(total <= 250 * 1024, `total ${total} within the cap`);
   });
 
+  test("a setup whose output holds an absolute link (a venv's bin/python) is not kept, rather than kept and refused", async () => {
+    const cache = createSetupCache({ root: cacheRoot('venv-link'), maxBytes: 64 * 1024 ** 2, logger });
+    const workspace = await freshClone();
+    fakeSetup(workspace);
+    mkdirSync(join(workspace, '.venv', 'bin'), { recursive: true });
+    symlinkSync('/usr/bin/python3', join(workspace, '.venv', 'bin', 'python3'));
+    const saved = await cache.save('octo/demo', keyOf('venv'), workspace);
+    assert.equal(saved.saved, false);
+    assert.match(
+      saved.reason ?? '',
+      /link ".*\.venv\/bin\/python3" -> "\/usr\/bin\/python3" points outside the workspace/,
+    );
+    assert.deepEqual(await cache.list(), []);
+  });
+
   test('an entry bigger than the whole cap is not kept', async () => {
     const cache = createSetupCache({ root: cacheRoot('too-big'), maxBytes: 20 * 1024, logger });
     const result = await cache.save('octo/demo', keyOf('big'), await producing(64 * 1024));

@@ -13,13 +13,31 @@
 // recently used entries go until the total fits the cap.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PermanentError, ResourceError, TransientError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { diskNearlyFull } from './git-process.ts';
-import { checkArchive, packFiles, producedFiles, unpackArchive } from './setup-cache-archive.ts';
+import {
+  checkArchive,
+  packFiles,
+  producedFiles,
+  refusedEntry,
+  unpackArchive,
+} from './setup-cache-archive.ts';
 import { CACHE_FORMAT } from './setup-cache-key.ts';
 
 export { type CacheKeyInput, cacheKey } from './setup-cache-key.ts';
@@ -102,6 +120,17 @@ interface Found {
   problem?: string;
 }
 
+/** The first link among `files` that restore would refuse (absolute, or leaving the workspace). */
+async function firstRefusedLink(workspace: string, files: string[]): Promise<string | undefined> {
+  for (const path of files) {
+    const full = join(workspace, path);
+    if (!(await lstat(full)).isSymbolicLink()) continue;
+    const refused = refusedEntry({ path, type: 'SymbolicLink', linkpath: await readlink(full) });
+    if (refused) return refused;
+  }
+  return undefined;
+}
+
 export function createSetupCache(options: SetupCacheOptions): SetupCache {
   const now = options.now ?? (() => new Date());
   const { root, logger, maxBytes } = options;
@@ -173,13 +202,19 @@ export function createSetupCache(options: SetupCacheOptions): SetupCache {
 
     async save(repository, key, workspace) {
       const dir = entryDir(root, repository, key);
-      const files = await producedFiles(workspace);
-      if (files.length === 0) {
-        return { saved: false, bytes: 0, reason: 'setup left no untracked or ignored files to keep' };
-      }
-      await mkdir(dir, { recursive: true });
       const temp = join(dir, `.tmp-${nonce()}`);
       try {
+        const files = await producedFiles(workspace);
+        if (files.length === 0) {
+          return { saved: false, bytes: 0, reason: 'setup left no untracked or ignored files to keep' };
+        }
+        // What restore would refuse is not kept at all: an entry saved only to be thrown away churns.
+        const refused = await firstRefusedLink(workspace, files);
+        if (refused) {
+          logger.warn({ repository, key, reason: refused }, 'Setup cache entry not kept');
+          return { saved: false, bytes: 0, reason: refused };
+        }
+        await mkdir(dir, { recursive: true });
         await packFiles(workspace, files, temp);
         await syncFile(temp);
         const bytes = (await stat(temp)).size;

@@ -4,10 +4,10 @@
 // proxy the worker runs for this phase, over a Unix socket mounted into the container (docs/sandbox.md).
 // What setup produced is cached by repository, commands, image and lock files; a hit skips setup.
 // A failing setup is the repository's configuration, not bad luck: a permanent failure saying what to fix.
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { errorMessage, PermanentError } from '../core/errors.ts';
+import { errorMessage, PermanentError, TransientError } from '../core/errors.ts';
 import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
 import { redactText } from '../core/redact.ts';
 import type { Settings } from '../core/settings.ts';
@@ -15,7 +15,8 @@ import { narrowAllowList } from '../sandbox/egress-allow.ts';
 import { EGRESS_SOCKET_NAME, withEgressEnvironment } from '../sandbox/egress-env.ts';
 import { type EgressProxy, startEgressProxy } from '../sandbox/egress-proxy.ts';
 import type { ExecResult, Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
-import { gitEnvironment, runGit } from './git-process.ts';
+import { metadataDirOf } from './git.ts';
+import { gitEnvironment, hardeningConfig, runGit } from './git-process.ts';
 import type { RepoConfig } from './repo-config.ts';
 import { cacheKey, type SetupCache } from './setup-cache.ts';
 
@@ -103,21 +104,30 @@ export async function runSetup(deps: SetupDeps, input: SetupInput): Promise<Setu
 
 /**
  * What setup made (node_modules/, .venv/ …) is not the agent's change: every untracked file it left is
- * added to the clone's .git/info/exclude, so it is never committed nor counted as changed. A tracked file
- * setup modified is put back: the change must start from the default branch as it is.
+ * added to the exclude file of the worker's own git directory (a copy made at the clone, outside the
+ * workspace, which setup never saw), so it is never committed nor counted as changed; a tracked file setup
+ * modified is put back. Host git runs with the hardening config: nothing setup wrote into the workspace's
+ * .git (a config with core.fsmonitor, hooks) is read.
  */
 async function hideFromGit(workspace: string): Promise<void> {
-  const env = gitEnvironment([['safe.directory', workspace]]);
-  const untracked = await runGit(
-    ['-C', workspace, 'ls-files', '--others', '--exclude-standard', '--directory', '-z'],
-    { env },
-  );
-  const paths = untracked.split('\0').filter(Boolean);
+  const gitDir = metadataDirOf(workspace);
+  const env = {
+    ...gitEnvironment([...hardeningConfig(false), ['safe.directory', workspace]]),
+    GIT_DIR: gitDir,
+    GIT_WORK_TREE: workspace,
+  };
+  const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '--directory', '-z'], {
+    cwd: workspace,
+    env,
+  });
+  // A name with a line break would write a second exclude line: such a file stays visible instead.
+  const paths = untracked.split('\0').filter((path) => path !== '' && !path.includes('\n'));
   if (paths.length > 0) {
     const lines = paths.map((path) => `/${path.replace(/([*?[\\!#])/g, '\\$1')}`).join('\n');
-    await appendFile(join(workspace, '.git', 'info', 'exclude'), `\n# made by setup\n${lines}\n`);
+    await mkdir(join(gitDir, 'info'), { recursive: true });
+    await appendFile(join(gitDir, 'info', 'exclude'), `\n# made by setup\n${lines}\n`);
   }
-  await runGit(['-C', workspace, 'checkout', '--', '.'], { env });
+  await runGit(['checkout', '--', '.'], { cwd: workspace, env });
 }
 
 /** Runs the commands in one container with the proxy; throws PermanentError on the first that fails. */
@@ -132,15 +142,16 @@ async function runCommands(
     logger.warn({ ignored: allowed.ignored }, 'Setup egress entries not in CW_EGRESS_ALLOW were ignored');
   }
   const socketDir = await mkdtemp(join(settings.agent.workDir, 'egress-'));
-  const proxy = await startEgressProxy({
-    socketPath: join(socketDir, EGRESS_SOCKET_NAME),
-    allow: allowed.allow,
-    // A repository's narrowing never grants what only the operator's exact entries may (local addresses).
-    operatorAllow: settings.sandbox.egressAllow,
-    logger,
-  });
+  let proxy: EgressProxy | undefined;
   let sandbox: Sandbox | undefined;
   try {
+    proxy = await startEgressProxy({
+      socketPath: join(socketDir, EGRESS_SOCKET_NAME),
+      allow: allowed.allow,
+      // A repository's narrowing never grants what only the operator's exact entries may (local addresses).
+      operatorAllow: settings.sandbox.egressAllow,
+      logger,
+    });
     sandbox = await deps.sandboxProvider.start({
       taskId: input.taskId,
       workspace: input.workspace,
@@ -153,7 +164,7 @@ async function runCommands(
     await sandbox
       ?.destroy()
       .catch((error: unknown) => logger.warn({ err: error }, 'Could not destroy the setup sandbox'));
-    await proxy.close().catch(() => undefined);
+    await proxy?.close().catch(() => undefined);
     await rm(socketDir, { recursive: true, force: true });
   }
 }
@@ -185,6 +196,7 @@ async function runEach(
               })
           : undefined;
       const output = redactText(tail(result, TAIL_LINES));
+      const shown = redactText(command);
       deps.logger.info(
         { command: redactText(command), exitCode: result?.exitCode, ms: result?.durationMs, output },
         'Setup command ran',
@@ -192,12 +204,18 @@ async function runEach(
       transcript.push(`$ ${redactText(command)}\n${output}\n(exit ${result?.exitCode ?? 'not run'})`);
       if (!result || result.timedOut) {
         throw new PermanentError(
-          `setup did not finish within setup_timeout (${seconds} s) at \`${command}\`: raise setup_timeout in .codingworker.yml or make setup faster`,
+          `setup did not finish within setup_timeout (${seconds} s) at \`${shown}\`: raise setup_timeout in .codingworker.yml or make setup faster`,
         );
       }
       if (result.exitCode !== 0) {
+        // A registry that did not answer (the proxy's 502) is bad luck, not the repository's configuration.
+        if (unreachable(proxy)) {
+          throw new TransientError(
+            `setup command \`${shown}\` exited with ${result.exitCode} after a registry could not be reached (${unreachable(proxy)}): retried later. Last lines:\n${output}`,
+          );
+        }
         throw new PermanentError(
-          `setup command \`${command}\` exited with ${result.exitCode}: fix setup: in .codingworker.yml (or CW_EGRESS_ALLOW for a refused host). ${refusals(proxy)}Last lines:\n${output}`,
+          `setup command \`${shown}\` exited with ${result.exitCode}: fix setup: in .codingworker.yml (or CW_EGRESS_ALLOW for a refused host). ${refusals(proxy)}Last lines:\n${output}`,
         );
       }
     }
@@ -205,6 +223,15 @@ async function runEach(
   } finally {
     disk.stop();
   }
+}
+
+/** The hosts the proxy could not reach (502), when it refused none: a registry outage, not a refusal. */
+function unreachable(proxy: EgressProxy): string | undefined {
+  if (proxy.records.some((record) => !record.allowed)) return undefined;
+  const hosts = new Set(
+    proxy.records.filter((record) => record.status === 502).map((record) => `${record.host}:${record.port}`),
+  );
+  return hosts.size > 0 ? [...hosts].slice(0, 3).join(', ') : undefined;
 }
 
 /** One line per host the proxy refused, with its reason: what a package manager's own error rarely says. */

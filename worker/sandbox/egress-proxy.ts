@@ -192,7 +192,9 @@ async function forward(request: IncomingMessage, response: ServerResponse, conte
     port,
     method,
     path: `${target.pathname}${target.search}`,
-    headers: forwardedHeaders(request.headers),
+    // The Host the allow-list checked, never the client's own: a forged Host would reach any other site
+    // served from the same CDN address as an allowed registry.
+    headers: { ...forwardedHeaders(request.headers), host: target.host },
     agent: false,
     setHost: false,
   });
