@@ -330,6 +330,37 @@ describe('pipeline strategy (scripted model, real checkout)', () => {
     assert.equal(await fileOf(workspace), large.replace('return gcd(a % b, b)', 'return gcd(b, a % b)'));
   });
 
+  it('refuses a whole-file reply for an existing file it was not shown', async () => {
+    const blind = whole('def fib(n):\n    return 0\n', 'mathlib/sequences.py');
+    const { runner, input, workspace } = setup([blind, RIGHT]);
+    const result = await runner.run(input);
+    assert.equal(result.verdict.ok, true, result.reason);
+    assert.match(lastUser(1), /mathlib\/sequences\.py exists and you were not shown it/);
+    assert.equal(await readFile(join(workspace, 'mathlib', 'sequences.py'), 'utf8'), OTHER);
+  });
+
+  it('stops at CW_MAX_STEPS model calls with what it did, not a crash', async () => {
+    const bads = [1, 2].map((index) => searchReplace(`    return nothing_${index}`, '    pass'));
+    const { runner, input } = setup(bads, { env: { CW_MAX_STEPS: '2' } });
+    const result = await runner.run(input);
+    assert.equal(result.finished, false);
+    assert.equal(result.reason, 'step limit 2 reached');
+    assert.equal(result.modelCalls, 2);
+    assert.ok(result.steps.length > 0);
+  });
+
+  it('refuses to start when the prompt would not leave room for the reply in num_ctx', async () => {
+    const { runner, input } = setup([], { env: { CW_NUM_CTX: '2048' } });
+    // The repository's instructions at their cap: with the issue and the file, more than 2048 tokens leave room for.
+    input.instructions = {
+      file: 'AGENTS.md',
+      text: 'Keep it simple. '.repeat(240),
+      truncated: false,
+      originalChars: 3840,
+    };
+    await assert.rejects(runner.run(input), /need about \d+ of the 2048-token context.*raise CW_NUM_CTX/);
+  });
+
   it('ends clearly when the model repeats the same wrong answer', async () => {
     const bad = searchReplace('    return gcd(x, y)', '    return gcd(y, x)');
     const { runner, input, workspace } = setup([bad, bad]);

@@ -267,6 +267,19 @@ describe('applying edits: files, line endings, several blocks', () => {
     assert.equal(result.changed.get('base.py'), 'class Base:\n    pass\n');
   });
 
+  it('a block re-sent after it went in counts as applied, not as a miss', () => {
+    const fixed = CART.replace('return subtotal - self.discount', 'return max(0, subtotal - self.discount)');
+    const result = applyOne(
+      fixed,
+      replace('cart.py', [
+        '        return subtotal - self.discount',
+        '        return max(0, subtotal - self.discount)',
+      ]),
+    );
+    // Nothing left to do: not a "did you mean" for lines that are already there.
+    assert.deepEqual(result.failures, [{ kind: 'no-change', path: 'cart.py' }]);
+  });
+
   it('matches in a large file within a reasonable time', () => {
     // 5000 lines of varied code (a fixed pseudo-random pick of words), a 15-line SEARCH with a typo.
     const words = ['user', 'order', 'total', 'items', 'config', 'path', 'value', 'count', 'cache', 'token'];

@@ -400,6 +400,14 @@ describe('edit replies: problems', () => {
     ]);
   });
 
+  it('a whole Markdown file with fences of its own is read to its real end', () => {
+    const readme = '# Demo\n\nInstall:\n\n```bash\nnpm i foo\n```\n\nThen run it.\n';
+    const reply = `README.md\n\`\`\`markdown\n${readme}\`\`\`\n`;
+    assert.deepEqual(wholeEdits(parseEditReply(reply, { shownPaths: ['README.md'] })), [
+      { kind: 'whole', path: 'README.md', content: readme },
+    ]);
+  });
+
   it('diff instead of an edit', () => {
     const reply =
       'pkg/core.py\n```diff\n--- a/pkg/core.py\n+++ b/pkg/core.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n```';

@@ -77,6 +77,9 @@ describe('pipeline: choosing the file', () => {
       'src/c/util.py',
       'src/a/util.py',
     ]);
+    // A candidate's path inside a longer one is not a mention of it.
+    const tails = [candidate('a.py', 3), candidate('src/data.py', 2)];
+    assert.deepEqual(parseChoice('src/data.py', tails).paths, ['src/data.py']);
     // util.py is ambiguous and /etc/passwd is no candidate: the first candidate, said so.
     const none = parseChoice('util.py or /etc/passwd', list);
     assert.deepEqual(none.paths, ['src/a/util.py']);
@@ -108,6 +111,12 @@ describe('pipeline: what the model is shown', () => {
     assert.ok(parts[0]!.endsWith('line_126 = 126'));
     assert.ok(parts[1]!.startsWith('line_294 = 294'));
     assert.ok(view.text.length <= 3_000);
+  });
+
+  it('cuts a large file without line breaks (minified) at the room it has', () => {
+    const view = viewFile('dist/app.min.js', 'x'.repeat(50_000), [], 3_000);
+    assert.equal(view.whole, false);
+    assert.ok(view.text.length <= 3_000, `${view.text.length}`);
   });
 
   it('fences a Markdown file with more backticks than it holds', () => {
@@ -158,6 +167,16 @@ describe('pipeline: workspace writes', () => {
     await assert.rejects(files.write('link/evil.py', 'x'), /symbolic link/);
     assert.equal(existsSync(join(outside, 'evil.py')), false);
     assert.equal(await files.read('link/evil.py'), undefined);
+  });
+
+  it('never replaces a file over 1 MiB it could not show, and restore keeps it', async () => {
+    const big = 'y'.repeat(1_100_000);
+    writeFileSync(join(root, 'big.txt'), big);
+    const files = createWorkspaceFiles(root);
+    assert.equal(await files.read('big.txt'), undefined);
+    await assert.rejects(files.write('big.txt', 'small'), /at most 1 MiB/);
+    await files.restore();
+    assert.equal(readFileSync(join(root, 'big.txt'), 'utf8'), big);
   });
 
   it('writes new and changed files and restores the checkout for a new attempt', async () => {

@@ -10,7 +10,7 @@ import type { Model } from '../model/model.ts';
 import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import { promptBudget, TokenEstimator } from './context-budget.ts';
 import { addMessage, type LoopDeps, type LoopOutcome, newLoopState, runLoop } from './loop.ts';
-import { type PipelineOutcome, runPipeline } from './pipeline/pipeline-strategy.ts';
+import { runPipeline } from './pipeline/pipeline-strategy.ts';
 import { SYSTEM_PROMPT, taskPrompt, verifyFeedbackPrompt } from './prompts.ts';
 import { summaryLines } from './reply-parser.ts';
 import type { RunInput, Runner, RunResult, Verdict } from './runner.ts';
@@ -90,18 +90,14 @@ async function runPipelineStrategy(
   const wall = AbortSignal.timeout(Math.max(0, run.deadline - Date.now()));
   const wallLimit = `wall time limit ${settings.agent.maxWallSeconds} s reached`;
   const verify = verifyBefore(run.deadline, settings.agent.maxWallSeconds, input.verify);
-  let outcome: PipelineOutcome;
-  try {
-    outcome = await runPipeline(
-      { model: deps.model, settings, trajectory: run.trajectory },
-      { ...input, verify },
-      AbortSignal.any([input.signal, wall]),
-    );
-  } catch (error) {
-    input.signal.throwIfAborted();
-    if (!wall.aborted) throw error;
-    return { ...emptyResult('pipeline', run), reason: wallLimit };
-  }
+  // An abort ends the pipeline with what it did so far; the task's own abort is thrown, the wall is a reason.
+  const outcome = await runPipeline(
+    { model: deps.model, settings, trajectory: run.trajectory },
+    { ...input, verify },
+    AbortSignal.any([input.signal, wall]),
+  );
+  input.signal.throwIfAborted();
+  if (wall.aborted) outcome.reason = wallLimit;
   return {
     finished: outcome.finished,
     reason: outcome.reason,
@@ -113,25 +109,6 @@ async function runPipelineStrategy(
     ...outcome.use,
     durationMs: Date.now() - run.started,
     shownFiles: outcome.shownFiles,
-    trajectoryPath: run.trajectory.path,
-  };
-}
-
-function emptyResult(strategy: string, run: RunFrame): RunResult {
-  return {
-    finished: false,
-    reason: '',
-    summary: [],
-    steps: [],
-    verdict: { ok: false, checks: [], feedback: '' },
-    verifyRounds: 0,
-    strategy,
-    modelCalls: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    newPromptTokens: 0,
-    modelMs: 0,
-    durationMs: Date.now() - run.started,
     trajectoryPath: run.trajectory.path,
   };
 }

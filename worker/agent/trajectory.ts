@@ -14,10 +14,10 @@ export type TrajectoryEvent =
       completionTokens: number;
       newPromptTokens: number;
       durationMs: number;
-      /** The pipeline's stage of the call: choose, edit, correct or feedback. */
+      /** The pipeline's stage of the call: choose, edit (also after a failed check) or correct. */
       stage?: string;
     }
-  /** A step of the pipeline strategy: localize, choose, show, edit, correct, check. */
+  /** What the runner did besides model calls: the strategy chosen, the setup transcript, a pipeline note. */
   | { type: 'stage'; stage: string; detail: string }
   | {
       type: 'totals';

@@ -1,4 +1,7 @@
-// How much of a prompt Ollama had to read anew. With one request at a time, Ollama keeps the previous
+// How much of a prompt Ollama had to read anew. One meter per model client, and the worker runs one task
+// at a time by default (CW_CONCURRENCY=1), as Ollama serves one request at a time: with concurrent tasks the
+// figure compares a task's call with whichever request came before, which is also what Ollama's cache sees.
+// With one request at a time, Ollama keeps the previous
 // request's tokens and reuses their longest common prefix with the next request (docs/agent.md#ollama):
 // an append-only conversation is cheap, an edited early message recomputes everything
 // after it. On a laptop CPU every re-read token costs real time, so the agent reports this figure.

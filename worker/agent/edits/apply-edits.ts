@@ -110,6 +110,9 @@ function applyBlocks(edit: Extract<Edit, { kind: 'replace' }>, original: string 
         search: block.search,
         count: found.count,
       });
+    } else if (alreadyApplied(text.lines, search, replace)) {
+      // The model re-sent a block that went in with an earlier reply: nothing to do, nothing to correct.
+      applied++;
     } else {
       failures.push({
         kind: 'no-match',
@@ -121,6 +124,16 @@ function applyBlocks(edit: Extract<Edit, { kind: 'replace' }>, original: string 
     }
   });
   return { content: text === undefined ? undefined : fromText(text), failures, applied };
+}
+
+/** The SEARCH is gone and its REPLACE stands in the file exactly once: the block was applied before. */
+function alreadyApplied(lines: string[], search: string[], replace: string[]): boolean {
+  if (replace.length === 0 || replace.join('\n') === search.join('\n')) return false;
+  let count = 0;
+  for (let at = 0; at + replace.length <= lines.length; at++) {
+    if (replace.every((line, index) => lines[at + index]!.trimEnd() === line.trimEnd())) count++;
+  }
+  return count === 1;
 }
 
 // ---------------------------------------------------------------------------------------------------

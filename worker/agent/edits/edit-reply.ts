@@ -130,14 +130,20 @@ function hasMarkerAfter(lines: string[], from: number): boolean {
  */
 function readFence(lines: string[], start: number, indent: string, marks: string) {
   const closing = new RegExp(`^[ \\t]*${marks[0] === '`' ? '`' : '~'}{${marks.length},}[ \\t]*$`);
+  const opening = new RegExp(`^[ \\t]*${marks[0] === '`' ? '`' : '~'}{${marks.length},}[ \\t]*[\\w+-]+`);
   const body: string[] = [];
   let inSection = false;
+  // A Markdown file holds fences of its own: one opened with a language inside the body is closed by
+  // the next bare fence, which then is part of the file, not the end of the reply's block.
+  let nested = 0;
   for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i]!;
     const marker = markerOf(line);
     if (marker === 'search') inSection = true;
     if (marker === 'replace') inSection = false;
-    if (closing.test(line) && !(inSection && sectionGoesOn(lines, i))) {
+    if (opening.test(line)) nested++;
+    else if (closing.test(line) && nested > 0) nested--;
+    else if (closing.test(line) && !(inSection && sectionGoesOn(lines, i))) {
       return { body: dedent(body, indent), closed: true, next: i + 1 };
     }
     body.push(line);

@@ -59,7 +59,8 @@ export function parseChoice(reply: string, candidates: Candidate[]): Choice {
 }
 
 function firstMention(reply: string, path: string, shown: Candidate[], index: number): number {
-  const direct = reply.indexOf(path);
+  // The whole path, not a tail of a longer one (`a.py` is not in `src/data.py`).
+  const direct = reply.search(new RegExp(`(^|[^\\w./-])${escapeRegExp(path)}(?![\\w/-])`));
   if (direct >= 0) return direct;
   const name = path.slice(path.lastIndexOf('/') + 1);
   const sameName = shown.filter(

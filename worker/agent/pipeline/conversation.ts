@@ -17,12 +17,17 @@ export function newModelUse(): ModelUse {
   return { modelCalls: 0, promptTokens: 0, completionTokens: 0, newPromptTokens: 0, modelMs: 0 };
 }
 
+/** A task's limit on model use was reached (CW_MAX_STEPS, CW_MAX_TOKENS): the run ends, not the task. */
+export class PipelineLimit extends Error {}
+
 export interface ConversationDeps {
   model: Model;
   estimator: TokenEstimator;
   trajectory: Trajectory;
   use: ModelUse;
   signal: AbortSignal;
+  /** CW_MAX_STEPS (model calls) and CW_MAX_TOKENS (prompt + completion), checked before every call. */
+  limits: { maxCalls: number; maxTokens: number };
 }
 
 export class Conversation {
@@ -51,7 +56,12 @@ export class Conversation {
 
   /** Asks the model with the history so far; the reply is added to it and returned. */
   async ask(stage: string, options: Omit<ChatOptions, 'signal'>): Promise<string> {
-    const { model, estimator, use, trajectory } = this.deps;
+    const { model, estimator, use, trajectory, limits } = this.deps;
+    if (use.modelCalls >= limits.maxCalls) throw new PipelineLimit(`step limit ${limits.maxCalls} reached`);
+    const tokens = use.promptTokens + use.completionTokens;
+    if (tokens >= limits.maxTokens) {
+      throw new PipelineLimit(`token limit ${limits.maxTokens} reached (${tokens} used)`);
+    }
     this.fitWindow(model.contextTokens - (options.maxTokens ?? 0), estimator);
     const sent = this.messages.slice();
     const reply = await model.chat(sent, { ...options, signal: this.deps.signal });

@@ -1,6 +1,7 @@
 // One exchange that should end with an edit applied: ask the model, parse its reply, apply the edits
 // leniently, and when something is wrong tell it exactly what and ask again — a bounded number of times,
-// and never with the same wrong reply twice. Nothing is written unless every edit of the reply applies.
+// and never with the same wrong reply twice. The edits of a reply that apply are written (as aider does),
+// and the correction asks only for the rest; a whole-file reply never replaces code the model did not see.
 import { applyEdits } from '../edits/apply-edits.ts';
 import { correctionFor, type EditFormat } from '../edits/edit-feedback.ts';
 import { parseEditReply } from '../edits/edit-reply.ts';
@@ -67,17 +68,15 @@ async function applyReply(
   if (parsed.kind === 'invalid') {
     return { summary: parsed.problem, correction: correctionFor(parsed, options) ?? parsed.detail };
   }
-  const partial = parsed.edits.find((edit) => edit.kind === 'whole' && input.partialPaths.has(edit.path));
-  if (partial) {
-    return {
-      summary: 'whole file for a file shown in parts',
-      correction: `${partial.path} is large and you saw only parts of it, so a whole-file answer would delete the rest. Answer with SEARCH/REPLACE blocks for the lines to change:\n${partial.path}\n\`\`\`\n<<<<<<< SEARCH\nlines copied exactly from the file\n=======\nthe new lines\n>>>>>>> REPLACE\n\`\`\``,
-    };
-  }
   const current = new Map(shownFiles);
   for (const edit of parsed.edits) {
     if (!current.has(edit.path)) current.set(edit.path, await input.files.read(edit.path));
   }
+  const blind = parsed.edits.find(
+    (edit) => edit.kind === 'whole' && wouldDropUnseen(edit.path, input, current),
+  );
+  if (blind)
+    return { summary: 'whole file for a file not shown whole', correction: wholeRefused(blind.path, input) };
   const result = applyEdits(parsed.edits, (path) => current.get(path));
   // What applied is kept, as aider does: the correction then asks only for the blocks that failed.
   for (const [path, content] of result.changed) {
@@ -95,4 +94,21 @@ async function applyReply(
   if (result.failures.length === 0) return undefined;
   const kinds = [...new Set(result.failures.map((failure) => failure.kind))].join(', ');
   return { summary: kinds, correction: correctionFor(result, options) ?? kinds };
+}
+
+/** A whole-file reply replaces what the model never saw: a file shown in parts, or one not shown at all. */
+function wouldDropUnseen(
+  path: string,
+  input: ExchangeInput,
+  current: Map<string, string | undefined>,
+): boolean {
+  if (input.partialPaths.has(path)) return true;
+  return !input.shownPaths.includes(path) && current.get(path) !== undefined;
+}
+
+function wholeRefused(path: string, input: ExchangeInput): string {
+  const why = input.partialPaths.has(path)
+    ? `${path} is large and you saw only parts of it`
+    : `${path} exists and you were not shown it`;
+  return `${why}, so a whole-file answer would delete what you did not see. Answer with SEARCH/REPLACE blocks for the lines to change, in a file you were shown:\n${input.shownPaths[0] ?? path}\n\`\`\`\n<<<<<<< SEARCH\nlines copied exactly from the file\n=======\nthe new lines\n>>>>>>> REPLACE\n\`\`\``;
 }

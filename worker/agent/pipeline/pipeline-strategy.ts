@@ -7,6 +7,7 @@
 // is reused; what changes is appended.
 import { localize } from '../../context/localize.ts';
 import type { Candidate } from '../../context/types.ts';
+import { PermanentError } from '../../core/errors.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Model } from '../../model/model.ts';
 import { promptBudget, replyTokens, TokenEstimator } from '../context-budget.ts';
@@ -15,7 +16,7 @@ import type { RunInput, StepRecord, Verdict } from '../runner.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { capText, quoteAsData, stripHiddenText, toSafeLine } from '../untrusted-text.ts';
 import { CHOICES, type Choice, decisiveChoice, parseChoice } from './choose.ts';
-import { Conversation, type ModelUse, newModelUse } from './conversation.ts';
+import { Conversation, type ModelUse, newModelUse, PipelineLimit } from './conversation.ts';
 import { editExchange } from './edit-exchange.ts';
 import { failureExcerpt } from './failure-excerpt.ts';
 import {
@@ -33,6 +34,10 @@ const FIRST_TEMPERATURE = 0.2;
 const CANDIDATE_TEMPERATURE = 0.7;
 /** Characters of a file shown whole; larger files are shown as excerpts and edited with search/replace. */
 const WHOLE_FILE_CHARS = 9_000;
+/** Below this many tokens left for an edit reply, the context is too small for the task. */
+const MIN_REPLY_TOKENS = 512;
+/** Kept free between the prompt and the reply: the estimate is only an estimate. */
+const REPLY_SLACK_TOKENS = 256;
 /** Characters of test output sent back after a failed check. */
 const FEEDBACK_CHARS = 2_500;
 
@@ -59,43 +64,62 @@ export async function runPipeline(
   signal: AbortSignal,
 ): Promise<PipelineOutcome> {
   const run = newRun(deps, input, signal);
-  const prepared = await prepare(run, input);
-  if ('failed' in prepared) return run.outcome(false, prepared.failed, notChecked(prepared.failed), 0, []);
-  return tryCandidates(run, deps.settings, input, prepared.views);
+  try {
+    const prepared = await prepare(run, input);
+    if ('failed' in prepared) return run.outcome(false, prepared.failed);
+    return await tryCandidates(run, deps.settings, input, prepared.views);
+  } catch (error) {
+    // A limit, or the wall time or the task stopping it (the caller tells which): what was done so far
+    // is the outcome, with its model calls and steps; anything else is the task's error.
+    if (error instanceof PipelineLimit) return run.outcome(false, error.message);
+    if (signal.aborted) return run.outcome(false, 'stopped');
+    throw error;
+  }
 }
 
 type Run = ReturnType<typeof newRun>;
 
 /** What one task's run keeps: its steps, model use, the files it wrote, and the conversation. */
-function newRun({ model, trajectory }: PipelineDeps, input: RunInput, signal: AbortSignal) {
+function newRun({ model, trajectory, settings }: PipelineDeps, input: RunInput, signal: AbortSignal) {
   const steps: StepRecord[] = [];
   const use = newModelUse();
   const files = createWorkspaceFiles(input.workspace);
-  const conversation = new Conversation({ model, estimator: new TokenEstimator(), trajectory, use, signal }, [
+  const estimator = new TokenEstimator();
+  const limits = { maxCalls: settings.agent.maxSteps, maxTokens: settings.agent.maxTokens };
+  const conversation = new Conversation({ model, estimator, trajectory, use, signal, limits }, [
     { role: 'system', content: PIPELINE_SYSTEM_PROMPT },
   ]);
+  /** What the outcome reports when the run ends early: the last verdict, the rounds, the files shown. */
+  const progress: { verdict: Verdict; rounds: number; shown: string[] } = {
+    verdict: notChecked('no change was applied'),
+    rounds: 0,
+    shown: [],
+  };
   const note = (action: string) => {
     steps.push({ step: steps.length + 1, action });
     trajectory.record({ type: 'stage', stage: 'note', detail: action });
     input.onProgress?.({ step: steps.length, lastAction: toSafeLine(action, 80) });
   };
-  const outcome = (
-    finished: boolean,
-    reason: string,
-    verdict: Verdict,
-    verifyRounds: number,
-    shownFiles: string[],
-  ): PipelineOutcome => ({
+  const outcome = (finished: boolean, reason: string): PipelineOutcome => ({
     finished,
     reason,
-    verdict,
-    verifyRounds,
+    verdict: progress.verdict,
+    verifyRounds: progress.rounds,
     steps,
     use,
-    shownFiles,
+    shownFiles: progress.shown,
     changedFiles: files.written(),
   });
-  return { files, conversation, note, outcome, signal, contextTokens: model.contextTokens };
+  return {
+    files,
+    conversation,
+    note,
+    outcome,
+    progress,
+    signal,
+    estimator,
+    contextTokens: model.contextTokens,
+  };
 }
 
 /** Context, choice and view: the conversation then holds the stable prefix and the files to change. */
@@ -113,6 +137,7 @@ async function prepare(run: Run, input: RunInput): Promise<{ views: FileView[] }
   // Without the choosing call, the context and the files go in one message: still one stable prefix.
   const opening = choice.asked ? editPrompt(views) : `${context}\n\n${editPrompt(views)}`;
   run.conversation.add({ role: 'user', content: opening });
+  run.progress.shown = views.map((view) => view.path);
   return { views };
 }
 
@@ -123,13 +148,15 @@ async function tryCandidates(
   input: RunInput,
   views: FileView[],
 ): Promise<PipelineOutcome> {
-  const shown = views.map((view) => view.path);
   const attempts = input.testCommand ? settings.agent.candidates : 1;
-  const maxTokens = editReplyTokens(views, run.contextTokens);
-  const format: EditFormat = views.every((view) => view.whole) ? 'whole' : 'replace';
-  const partialPaths = new Set(views.filter((view) => !view.whole).map((view) => view.path));
-  let last = notChecked('no change was applied');
-  let rounds = 0;
+  const shared = {
+    files: run.files,
+    shownPaths: run.progress.shown,
+    format: (views.every((view) => view.whole) ? 'whole' : 'replace') as EditFormat,
+    partialPaths: new Set(views.filter((view) => !view.whole).map((view) => view.path)),
+    maxTokens: replyRoom(run, views),
+    note: run.note,
+  };
   let reason = 'no attempt finished';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     run.signal.throwIfAborted();
@@ -141,24 +168,33 @@ async function tryCandidates(
       temperature: attempt === 1 ? FIRST_TEMPERATURE : CANDIDATE_TEMPERATURE,
       seed: attempt,
     };
-    const exchange = {
-      conversation: run.conversation.fork(),
-      files: run.files,
-      shownPaths: shown,
-      format,
-      partialPaths,
-      sampling,
-      maxTokens,
-      note: run.note,
-    };
+    const exchange = { ...shared, conversation: run.conversation.fork(), sampling };
     const result = await attemptRounds(exchange, input, settings.agent.verifyRounds, run.signal);
-    rounds += result.rounds;
-    if (result.verdict) last = result.verdict;
+    run.progress.rounds += result.rounds;
+    run.progress.verdict = result.verdict ?? notChecked('no change was applied');
     reason = result.reason;
-    if (result.verdict?.ok) return run.outcome(true, 'done', result.verdict, rounds, shown);
+    if (result.verdict?.ok) return run.outcome(true, 'done');
   }
-  // The last attempt's change stays: the job reports its failed checks rather than a silent nothing.
-  return run.outcome(run.files.written().length > 0 && last.checks.length > 0, reason, last, rounds, shown);
+  // The last attempt's checked change stays, so the job reports its failed checks; an attempt that ended
+  // without one leaves the clean checkout.
+  if (!run.progress.verdict.checks.length) await run.files.restore();
+  return run.outcome(run.files.written().length > 0, reason);
+}
+
+/**
+ * Room for the edit reply: a whole file back with slack (editReplyTokens), inside what the stable prefix
+ * leaves of num_ctx. A prefix that leaves too little is the settings' problem, said as such: Ollama would
+ * otherwise cut the system prompt without a word.
+ */
+function replyRoom(run: Run, views: FileView[]): number {
+  const prefix = run.estimator.estimate(run.conversation.messages);
+  const room = run.contextTokens - prefix - REPLY_SLACK_TOKENS;
+  if (room < MIN_REPLY_TOKENS) {
+    throw new PermanentError(
+      `the instructions, the issue and the files shown need about ${prefix} of the ${run.contextTokens}-token context, leaving too little for the reply: raise CW_NUM_CTX`,
+    );
+  }
+  return Math.min(editReplyTokens(views, run.contextTokens), room);
 }
 
 /** One attempt: an edit, then checks, and the failed check's output back to the model while rounds last. */
@@ -169,10 +205,16 @@ async function attemptRounds(
   signal: AbortSignal,
 ): Promise<{ verdict?: Verdict; rounds: number; reason: string }> {
   let verdict: Verdict | undefined;
+  let checkedWrites = exchange.files.writes();
   for (let round = 1; ; round += 1) {
     const edit = await editExchange(exchange);
-    if ('gaveUp' in edit) return { verdict, rounds: round - 1, reason: edit.gaveUp };
+    if ('gaveUp' in edit) {
+      // Blocks applied before it gave up are in the checkout: the verdict must be of what is there.
+      if (verdict && exchange.files.writes() !== checkedWrites) verdict = await input.verify(signal);
+      return { verdict, rounds: verdict ? round : round - 1, reason: edit.gaveUp };
+    }
     verdict = await input.verify(signal);
+    checkedWrites = exchange.files.writes();
     exchange.note(`check ${round}: ${verdict.ok ? 'passed' : 'failed'}`);
     if (verdict.ok) return { verdict, rounds: round, reason: 'done' };
     if (round > retries)

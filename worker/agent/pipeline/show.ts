@@ -7,6 +7,8 @@ import type { CodeSymbol } from '../../context/types.ts';
 const CONTEXT_LINES = 6;
 /** Related definitions shown of a large file. */
 const MAX_SECTIONS = 4;
+/** Between two excerpts: the model sees that lines were left out there. */
+const SEPARATOR = '\n⋮\n';
 
 export interface FileView {
   path: string;
@@ -38,12 +40,16 @@ export function viewFile(path: string, content: string, symbols: CodeSymbol[], m
     const room = maxChars - used;
     if (room < 200) break;
     let part = lines.slice(range.start - 1, range.end).join('\n');
-    // A definition longer than the room left is cut at a line: its head is where edits usually go.
-    if (part.length > room) part = part.slice(0, part.lastIndexOf('\n', room)).trimEnd();
+    // A definition longer than the room left is cut at a line (its head is where edits usually go), or
+    // at the room itself when it has no line break there (a minified file).
+    if (part.length > room) {
+      const cut = part.lastIndexOf('\n', room);
+      part = part.slice(0, cut > 0 ? cut : room).trimEnd();
+    }
     parts.push(part);
-    used += part.length + 2;
+    used += part.length + SEPARATOR.length;
   }
-  return { path, text: parts.join('\n⋮\n'), whole: false, language };
+  return { path, text: parts.join(SEPARATOR), whole: false, language };
 }
 
 function mergeRanges(ranges: Array<{ start: number; end: number }>): Array<{ start: number; end: number }> {

@@ -17,6 +17,8 @@ export interface WorkspaceFiles {
   restore(): Promise<void>;
   /** Repository-relative paths written since the last restore. */
   written(): string[];
+  /** How many writes so far: tells whether anything changed since a check. */
+  writes(): number;
 }
 
 /** Why a path from the model cannot be used, or undefined when it can. */
@@ -31,7 +33,9 @@ export function pathProblem(path: string): string | undefined {
 }
 
 export function createWorkspaceFiles(root: string): WorkspaceFiles {
-  const originals = new Map<string, string | undefined>();
+  /** Each file written, as it was: its bytes, or undefined when it did not exist. */
+  const originals = new Map<string, Buffer | undefined>();
+  let writes = 0;
 
   async function resolveInside(path: string): Promise<string> {
     const problem = pathProblem(path);
@@ -63,9 +67,15 @@ export function createWorkspaceFiles(root: string): WorkspaceFiles {
       if (Buffer.byteLength(content) > MAX_FILE_BYTES)
         throw new Error(`${path}: the new content is over 1 MiB`);
       const full = await resolveInside(path);
-      if (!originals.has(path)) originals.set(path, await readInside(path));
+      const info = await lstat(full).catch(() => undefined);
+      // A file too large to show, or not a regular file, is never replaced by content the model wrote blind.
+      if (info && (!info.isFile() || info.size > MAX_FILE_BYTES)) {
+        throw new Error(`${path}: not a regular file of at most 1 MiB, so it cannot be edited here`);
+      }
+      if (!originals.has(path)) originals.set(path, info ? await readFile(full) : undefined);
       await mkdir(dirname(full), { recursive: true });
       await writeFile(full, content);
+      writes += 1;
     },
     async restore() {
       for (const [path, content] of originals) {
@@ -76,5 +86,6 @@ export function createWorkspaceFiles(root: string): WorkspaceFiles {
       originals.clear();
     },
     written: () => [...originals.keys()],
+    writes: () => writes,
   };
 }
