@@ -69,6 +69,8 @@ describe('allow-list entries', () => {
       '0x7f.1',
       '[nope]:80',
       'a..b',
+      'fe80::1%eth0',
+      '[fe80::1%25eth0]:80',
     ]) {
       assert.throws(
         () => parseAllowEntry(bad),
@@ -247,6 +249,10 @@ describe('local addresses', () => {
       'ff02::1',
       '::ffff:127.0.0.1',
       '::ffff:10.0.0.1',
+      '64:ff9b::a00:5',
+      '2002:a00:5::1',
+      '198.18.0.1',
+      '192.0.0.8',
     ]) {
       assert.equal(isLocalAddress(address), true, address);
     }

@@ -58,7 +58,9 @@ for (const [network, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
   ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
@@ -67,6 +69,10 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
+  // NAT64 and 6to4 carry an IPv4 address: on a host with DNS64 they reach the LAN.
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -94,6 +100,8 @@ function isHostName(host: string): boolean {
 /** Lower case, brackets and a trailing dot gone, IPv6 compressed; undefined when it is no host at all. */
 export function normalizeHost(raw: string): string | undefined {
   let host = raw.trim().toLowerCase();
+  // A zone id (fe80::1%eth0) names an interface of this machine: never a destination.
+  if (host.includes('%')) return undefined;
   if (host.startsWith('[') && host.endsWith(']')) {
     host = host.slice(1, -1);
     if (!isIPv6(host)) return undefined;
