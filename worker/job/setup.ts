@@ -201,7 +201,8 @@ async function runEach(
         { command: redactText(command), exitCode: result?.exitCode, ms: result?.durationMs, output },
         'Setup command ran',
       );
-      transcript.push(`$ ${redactText(command)}\n${output}\n(exit ${result?.exitCode ?? 'not run'})`);
+      // The proxy's refusals go in the output: a package manager's own error rarely names the host.
+      transcript.push(`$ ${shown}\n${output}\n${refusals(proxy)}(exit ${result?.exitCode ?? 'not run'})`);
       if (!result || result.timedOut) {
         throw new PermanentError(
           `setup did not finish within setup_timeout (${seconds} s) at \`${shown}\`: raise setup_timeout in .codingworker.yml or make setup faster`,
