@@ -17,6 +17,7 @@ import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handle
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
 import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, type TaskRepo } from './git.ts';
+import { hardeningConfig } from './git-process.ts';
 import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
 import { type RepoConfig, readRepoConfig } from './repo-config.ts';
@@ -213,8 +214,15 @@ function taskIdOf(task: TaskMessage): string {
 
 /** Files tracked in the fresh clone, counted before the agent can touch the index. */
 async function trackedFileCount(workspace: string): Promise<number> {
-  const listed = await runGit(['-C', workspace, 'ls-files', '-z'], {
-    env: gitEnvironment([['safe.directory', workspace]]),
+  // The worker's own copy of the clone's git directory, hardened: setup has run in the workspace by now,
+  // and could have planted a core.fsmonitor or hooks in its .git.
+  const listed = await runGit(['ls-files', '-z'], {
+    cwd: workspace,
+    env: {
+      ...gitEnvironment([...hardeningConfig(false), ['safe.directory', workspace]]),
+      GIT_DIR: metadataDirOf(workspace),
+      GIT_WORK_TREE: workspace,
+    },
   });
   return listed.split('\0').filter(Boolean).length;
 }
