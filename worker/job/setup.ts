@@ -183,7 +183,8 @@ async function runEach(
   const transcript: string[] = [];
   try {
     for (const [index, command] of commands.entries()) {
-      await input.report(`setup ${index + 1}/${commands.length}: ${command.slice(0, 80)}`);
+      const shown = redactText(command);
+      await input.report(`setup ${index + 1}/${commands.length}: ${shown.slice(0, 80)}`);
       const left = deadline - Date.now();
       const signal = AbortSignal.any([input.signal, disk.signal]);
       const result =
@@ -196,9 +197,8 @@ async function runEach(
               })
           : undefined;
       const output = redactText(tail(result, TAIL_LINES));
-      const shown = redactText(command);
       deps.logger.info(
-        { command: redactText(command), exitCode: result?.exitCode, ms: result?.durationMs, output },
+        { command: shown, exitCode: result?.exitCode, ms: result?.durationMs, output },
         'Setup command ran',
       );
       // The proxy's refusals go in the output: a package manager's own error rarely names the host.
