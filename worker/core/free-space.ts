@@ -29,6 +29,14 @@ export function formatBytes(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
 }
 
+/** A size for people, to one decimal: "812 B", "1.2 KB", "34.5 MB", "2.10 GB" (the cache's lists and notes). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
 /** Before a task: a full disk is a resource failure that names the path, not a transient clone error. */
 export async function requireFreeSpace(
   path: string,

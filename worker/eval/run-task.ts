@@ -133,7 +133,7 @@ export async function hiddenTest(
 }
 
 /** The snapshot as a local repository with one commit on main: what `codingworker run --repo-path` takes. */
-export async function snapshotRepository(snapshot: string, repoPath: string): Promise<void> {
+async function snapshotRepository(snapshot: string, repoPath: string): Promise<void> {
   await cp(snapshot, repoPath, { recursive: true });
   const env = gitEnvironment(hardeningConfig(false), AUTHOR);
   const git = (...args: string[]) => runGit(['-C', repoPath, ...args], { env });

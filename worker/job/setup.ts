@@ -8,7 +8,7 @@ import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage, PermanentError, TransientError } from '../core/errors.ts';
-import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
+import { formatSize, requireFreeSpace, type Statfs } from '../core/free-space.ts';
 import { redactText } from '../core/redact.ts';
 import type { Settings } from '../core/settings.ts';
 import { narrowAllowList } from '../sandbox/egress-allow.ts';
@@ -21,7 +21,7 @@ import type { RepoConfig } from './repo-config.ts';
 import { cacheKey, type SetupCache } from './setup-cache.ts';
 
 /** Default for setup_timeout: all setup commands together. */
-export const DEFAULT_SETUP_SECONDS = 900;
+const DEFAULT_SETUP_SECONDS = 900;
 /** How often free space is checked while setup runs. */
 const DISK_CHECK_MS = 1_000;
 /** Lines of a failing command's output quoted in the failure. */
@@ -77,7 +77,7 @@ export async function runSetup(deps: SetupDeps, input: SetupInput): Promise<Setu
   const restored = await deps.cache.restore(input.repository, key, input.workspace);
   if (restored.hit) {
     deps.logger.info({ key, bytes: restored.bytes, ms: restored.ms }, 'Setup restored from the cache');
-    await input.report(`setup restored from the cache (${formatBytes(restored.bytes)})`);
+    await input.report(`setup restored from the cache (${formatSize(restored.bytes)})`);
     await hideFromGit(input.workspace);
     return {
       ran: true,
@@ -261,8 +261,4 @@ function tail(result: ExecResult | undefined, lines: number): string {
   if (!result) return '';
   const text = `${result.stdout}${result.stderr ? `\n${result.stderr}` : ''}`.trimEnd();
   return text.split('\n').slice(-lines).join('\n');
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
 }

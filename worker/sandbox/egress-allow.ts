@@ -42,7 +42,7 @@ export type DestinationVerdict =
 /** Resolves a name to every address it has (dns.lookup with all: true). */
 export type Lookup = (host: string) => Promise<string[]>;
 
-export const defaultLookup: Lookup = async (host) =>
+const defaultLookup: Lookup = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
@@ -98,7 +98,7 @@ function isHostName(host: string): boolean {
 }
 
 /** Lower case, brackets and a trailing dot gone, IPv6 compressed; undefined when it is no host at all. */
-export function normalizeHost(raw: string): string | undefined {
+function normalizeHost(raw: string): string | undefined {
   let host = raw.trim().toLowerCase();
   // A zone id (fe80::1%eth0) names an interface of this machine: never a destination.
   if (host.includes('%')) return undefined;

@@ -434,7 +434,7 @@ function pathOnFirstLine(body: string[], shownPaths: string[], sections: boolean
 type CheckedPath = { path: string; note?: string } | { bad: string };
 
 /** A relative path inside the checkout, never into .git; a bare file name finds the shown file it names. */
-export function checkPath(raw: string, shownPaths: string[]): CheckedPath {
+function checkPath(raw: string, shownPaths: string[]): CheckedPath {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
   if (/[\u0000-\u001f\u007f]/.test(raw))
     return { bad: `the path ${JSON.stringify(raw)} has control characters` };

@@ -9,7 +9,7 @@ export const CHOICES = 5;
 /** The first candidate leads decisively when it scores at least this multiple of the second. */
 const LEAD = 2;
 /** Files the model may be asked to change at once: more does not fit a small model's attention. */
-export const MAX_CHOSEN = 2;
+const MAX_CHOSEN = 2;
 
 export interface Choice {
   paths: string[];

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
+import { formatSize } from '../../core/free-space.ts';
 import { loadSettings } from '../../core/settings.ts';
 import { type CacheEntry, createSetupCache } from '../../job/setup-cache.ts';
 import { renderTable } from '../table.ts';
@@ -19,7 +20,7 @@ function table(entries: CacheEntry[]): string {
   const rows = entries.map((entry) => [
     entry.repository,
     entry.key.slice(0, 12),
-    size(entry.bytes),
+    formatSize(entry.bytes),
     String(entry.files),
     minute(entry.createdAt),
     minute(entry.lastUsedAt),
@@ -49,7 +50,7 @@ export function register(program: Command): void {
         console.log(JSON.stringify({ root, maxBytes, totalBytes, entries }, null, 2));
         return;
       }
-      const cap = `${size(totalBytes)} of ${size(maxBytes)} (CW_CACHE_MAX_MB)`;
+      const cap = `${formatSize(totalBytes)} of ${formatSize(maxBytes)} (CW_CACHE_MAX_MB)`;
       if (entries.length === 0) console.log(`the setup cache ${root} is empty: ${cap}`);
       else console.log(`${table(entries)}\n\n${entries.length} entries in ${root}: ${cap}`);
     });
@@ -68,7 +69,7 @@ export function register(program: Command): void {
         ...(options.all ? { all: true } : {}),
       });
       console.log(
-        `removed ${freed.removed} entr${freed.removed === 1 ? 'y' : 'ies'} (${size(freed.bytes)}) from ${root}`,
+        `removed ${freed.removed} entr${freed.removed === 1 ? 'y' : 'ies'} (${formatSize(freed.bytes)}) from ${root}`,
       );
     });
 }
@@ -80,13 +81,6 @@ const removedLines = {
     process.stderr.write(`  ${msg}: ${repository ?? '-'} ${key?.slice(0, 12) ?? ''} (${reason ?? ''})\n`);
   },
 };
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-}
 
 /** An ISO time to the minute, as a person reads it in a table (UTC). */
 function minute(iso: string): string {
