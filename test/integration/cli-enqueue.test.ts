@@ -11,7 +11,7 @@ import { parseTaskMessage } from '../../action/task-message.ts';
 import { CLI_ENTRY } from '../support/daemon-process.ts';
 import { type GitHubServer, startGitHubServer } from '../support/github-server.ts';
 import { type SqsEmulator, startSqsEmulator } from '../support/sqs-emulator.ts';
-import { receiveAll } from '../support/task-messages.ts';
+import { parsedIssue, receiveAll } from '../support/task-messages.ts';
 import { issuesPayload } from '../support/webhooks.ts';
 
 const run = promisify(execFile);
@@ -58,7 +58,7 @@ test('enqueue --repo --issue sends a manual task for the issue, sent by the toke
   assert.equal(parsed.task.repository, 'octo/app');
   assert.equal(parsed.task.title, 'Fix the parser');
   assert.equal(parsed.task.sender, 'maintainer');
-  assert.deepEqual(parsed.task.labels, ['auto-code']);
+  assert.deepEqual(parsedIssue(parsed).labels, ['auto-code']);
   assert.equal(message!.MessageAttributes?.IssueNumber?.StringValue, '1');
   assert.deepEqual(github.violations, []);
 });

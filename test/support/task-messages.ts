@@ -7,13 +7,21 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { encodeTaskMessage, type TaskMessage, taskFromIssuesEvent } from '../../action/task-message.ts';
+import {
+  type AnyTask,
+  encodeTaskMessage,
+  isRevision,
+  type ParseResult,
+  type TaskMessage,
+  taskFromIssuesEvent,
+} from '../../action/task-message.ts';
 import { issuesPayload } from './webhooks.ts';
 
 /** A valid task; html_url follows repository and issue_number unless overridden. */
 export function taskMessage(overrides: Partial<TaskMessage> = {}): TaskMessage {
   const task: TaskMessage = {
-    schema_version: 1,
+    schema_version: 2,
+    kind: 'issue',
     issue_number: 7,
     repository: 'octo/demo',
     title: 'Add a greeting',
@@ -31,6 +39,18 @@ export function taskMessage(overrides: Partial<TaskMessage> = {}): TaskMessage {
     ...overrides,
   };
   task.html_url ||= `https://github.com/${task.repository}/issues/${task.issue_number}`;
+  return task;
+}
+
+/** The issue task a parse result holds; throws (failing the test) for a refusal or a revision. */
+export function parsedIssue(parsed: ParseResult): TaskMessage {
+  if (!parsed.ok) throw new Error(`expected a task, got a refusal: ${parsed.reason}`);
+  return issueTask(parsed.task);
+}
+
+/** The task as an issue task; throws for a revision. */
+export function issueTask(task: AnyTask): TaskMessage {
+  if (isRevision(task)) throw new Error(`expected an issue task, got a revision of #${task.pull_number}`);
   return task;
 }
 

@@ -7,6 +7,7 @@ import {
   taskFromIssuesEvent,
   toSqsJson,
 } from '../../action/task-message.ts';
+import { parsedIssue } from '../support/task-messages.ts';
 import { issuesPayload } from '../support/webhooks.ts';
 
 // What SQS accepts in any implementation: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD (fauxqs's set).
@@ -39,10 +40,9 @@ describe('SQS-safe message body', () => {
       assert.match(encoded.body, SQS_SAFE);
       assert.ok(encoded.bytes <= SQS_MESSAGE_LIMIT_BYTES - 1_024, `${encoded.bytes} bytes`);
       assert.equal(encoded.bytes, Buffer.byteLength(encoded.body));
-      const parsed = parseTaskMessage(encoded.body);
-      assert.ok(parsed.ok);
-      assert.equal(parsed.task.body_truncated, true);
-      assert.ok(body.startsWith(parsed.task.body.slice(0, parsed.task.body.indexOf('\n\n[CodingWorker'))));
+      const parsed = parsedIssue(parseTaskMessage(encoded.body));
+      assert.equal(parsed.body_truncated, true);
+      assert.ok(body.startsWith(parsed.body.slice(0, parsed.body.indexOf('\n\n[CodingWorker'))));
     }
   });
 });

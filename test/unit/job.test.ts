@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
-import type { TaskMessage } from '../../action/task-message.ts';
 import type { RunInput, Runner, RunResult, Verdict } from '../../worker/agent/runner.ts';
 import { PermanentError, TransientError } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
-import type { ChangeSet, Forge, Preparation, Progress } from '../../worker/forge/forge.ts';
+import type { ChangeSet, Forge, Preparation, Progress, TaskKey } from '../../worker/forge/forge.ts';
 import { gitEnvironment, metadataDirOf, runGit } from '../../worker/job/git.ts';
 import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
@@ -30,7 +29,7 @@ const okVerdict: Verdict = {
 function fakeForge(repoPath: string, preparation?: Preparation) {
   const reports: Progress[] = [];
   const published: Array<ChangeSet & { log: string; exists: boolean }> = [];
-  const gitConfigFor: Array<TaskMessage | undefined> = [];
+  const gitConfigFor: Array<TaskKey | undefined> = [];
   const forge: Forge = {
     async prepare() {
       return (

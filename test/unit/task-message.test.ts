@@ -9,6 +9,7 @@ import {
   taskFromIssuesEvent,
 } from '../../action/task-message.ts';
 import { taskMessageJsonSchema } from '../../action/task-message-json-schema.ts';
+import { parsedIssue } from '../support/task-messages.ts';
 import { issuesPayload } from '../support/webhooks.ts';
 
 describe('task message', () => {
@@ -24,7 +25,8 @@ describe('task message', () => {
     assert.equal(task.event, 'issues.labeled');
     assert.equal(task.created_at, payload.issue.created_at);
     assert.equal(task.updated_at, payload.issue.updated_at);
-    assert.equal(task.schema_version, 1);
+    assert.equal(task.schema_version, 2);
+    assert.equal(task.kind, 'issue');
   });
 
   it('round-trips through encode and parse, with the attributes of docs/requirements.md#task-message', () => {
@@ -53,11 +55,10 @@ describe('task message', () => {
     const encoded = encodeTaskMessage(huge);
     assert.ok(encoded.bytes <= SQS_MESSAGE_LIMIT_BYTES - 1_024, `${encoded.bytes} bytes`);
     assert.ok(encoded.bytes > SQS_MESSAGE_LIMIT_BYTES - 2_048, 'uses the room it has');
-    const parsed = parseTaskMessage(encoded.body);
-    assert.ok(parsed.ok);
-    assert.equal(parsed.task.body_truncated, true);
-    assert.ok(parsed.task.body.endsWith(TRUNCATION_NOTE));
-    assert.ok(!parsed.task.body.includes('\uFFFD'), 'no split character');
+    const parsed = parsedIssue(parseTaskMessage(encoded.body));
+    assert.equal(parsed.body_truncated, true);
+    assert.ok(parsed.body.endsWith(TRUNCATION_NOTE));
+    assert.ok(!parsed.body.includes('\uFFFD'), 'no split character');
     assert.equal(encodeTaskMessage(task).truncated, false);
   });
 

@@ -194,6 +194,10 @@ export const SettingsSchema = z
       allowWorkflowChanges: flag(false),
       /** CW_ALLOW_MASS_DELETION: let a change delete more than half of the repository's files. Default false. */
       allowMassDeletion: flag(false),
+      /** CW_MAX_REVISIONS: revisions (review feedback or check fixes) one pull request may get. Default 5. */
+      maxRevisions: seconds(5),
+      /** CW_MAX_CHECK_FIXES: of those, fixes of its own failing checks. Default 2. */
+      maxCheckFixes: seconds(2),
       /** CW_GIT_AUTHOR_NAME / CW_GIT_AUTHOR_EMAIL: commit author and committer. */
       authorName: z.string().default('CodingWorker'),
       authorEmail: z.string().default('codingworker@users.noreply.github.com'),
@@ -280,6 +284,8 @@ const ENV_NAMES: Record<string, string> = {
   'github.draft': 'CW_PR_DRAFT',
   'github.allowWorkflowChanges': 'CW_ALLOW_WORKFLOW_CHANGES',
   'github.allowMassDeletion': 'CW_ALLOW_MASS_DELETION',
+  'github.maxRevisions': 'CW_MAX_REVISIONS',
+  'github.maxCheckFixes': 'CW_MAX_CHECK_FIXES',
   'github.authorName': 'CW_GIT_AUTHOR_NAME',
   'github.authorEmail': 'CW_GIT_AUTHOR_EMAIL',
 };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import { type TaskMessage, TaskMessageSchema } from '../../action/task-message.ts';
+import { IssueMessageSchema, SCHEMA_VERSION, type TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { CancelledError, errorMessage, TimeoutError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
@@ -152,8 +152,9 @@ async function checkOut(repoPath: string, branch: string, dir: string): Promise<
 function taskMessage(suite: Suite, task: EvalTask, index: number): TaskMessage {
   const name = suite.name.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100);
   const now = new Date().toISOString();
-  return TaskMessageSchema.parse({
-    schema_version: 1,
+  return IssueMessageSchema.parse({
+    schema_version: SCHEMA_VERSION,
+    kind: 'issue',
     issue_number: index,
     repository: `eval/${name}`,
     title: task.title,

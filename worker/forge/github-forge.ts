@@ -4,8 +4,7 @@
 // before writing, so a redelivered message, a crash between push and pull request, or between pull request
 // and queue delete all end with one PR and one comment.
 import type { Logger } from 'pino';
-import type { TaskMessage } from '../../action/task-message.ts';
-import type { Forge } from './forge.ts';
+import type { Forge, TaskKey } from './forge.ts';
 import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { createPrepare } from './github-prepare.ts';
 import { createPublish } from './github-publish.ts';
@@ -53,7 +52,7 @@ function gitConfigFor(
   states: TaskStates,
 ): Forge['gitConfig'] {
   // The origin git must send the token to: the clone URL's, else derived from the API URL.
-  const origin = (task?: TaskMessage) => {
+  const origin = (task?: TaskKey) => {
     const cloneUrl = task ? states.of(task).cloneUrl : undefined;
     if (cloneUrl) return new URL(cloneUrl).origin;
     const api = new URL(settings.apiUrl);

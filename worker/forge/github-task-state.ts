@@ -2,7 +2,7 @@
 // the commit and check run being reported on, the clone URL git sends the token to, and the chain that
 // serialises reports. It is dropped after the final report, so a long-running daemon does not grow with
 // every issue it has seen; a later delivery finds the progress comment again by its marker.
-import type { TaskMessage } from '../../action/task-message.ts';
+import type { TaskKey } from './forge.ts';
 
 export interface TaskState {
   cloneUrl?: string;
@@ -17,14 +17,14 @@ export interface TaskState {
 
 export interface TaskStates {
   /** The issue's state, created on first use. */
-  of(task: TaskMessage): TaskState;
+  of(task: TaskKey): TaskState;
   /** Drops the issue's state unless a newer report was queued behind `chain` meanwhile. */
-  forget(task: TaskMessage, chain: Promise<void>): void;
+  forget(task: TaskKey, chain: Promise<void>): void;
 }
 
 export function createTaskStates(): TaskStates {
   const states = new Map<string, TaskState>();
-  const keyOf = (task: TaskMessage) => `${task.repository.toLowerCase()}#${task.issue_number}`;
+  const keyOf = (task: TaskKey) => `${task.repository.toLowerCase()}#${task.issue_number}`;
   return {
     of(task) {
       const key = keyOf(task);

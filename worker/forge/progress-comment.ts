@@ -15,6 +15,7 @@ const STAGE_LABEL: Record<Progress['stage'], string> = {
   publishing: '📤 publishing',
   done: '✅ pull request opened',
   failed: '❌ failed',
+  skipped: '⏭️ not done',
 };
 
 const MAX_TEXT = 300;

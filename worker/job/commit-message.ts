@@ -38,6 +38,48 @@ export function isWorkerCommitMessage(message: string, issueNumber: number): boo
   return lines.includes(`Resolves #${issueNumber}`) && lines.some((line) => line.startsWith(SIGNATURE));
 }
 
+/** The trailer naming the trigger a revision commit addresses: what makes a redelivery find its work. */
+const REVISION_TRAILER = 'CodingWorker-Revision:';
+
+/** The trigger a commit message says it addresses, when it is a revision commit of the worker's. */
+export function revisionOf(message: string): { type: string; id: number } | undefined {
+  for (const line of message.split('\n')) {
+    const match = /^CodingWorker-Revision:\s+([a-z_]+)\s+(\d+)\s*$/.exec(line.trim());
+    if (match) return { type: match[1]!, id: Number(match[2]) };
+  }
+  return undefined;
+}
+
+export interface RevisionCommitInput {
+  /** What it addresses, already in words: "review comment 123 by alice". */
+  addresses: string;
+  pullNumber: number;
+  issueNumber: number;
+  trigger: { type: string; id: number };
+  model: string;
+  summary: string[];
+  changedFiles: string[];
+}
+
+/**
+ * A revision's commit: the title names the review or comment it addresses, the trailer its trigger. It
+ * keeps the Resolves line and signature, so it counts as the worker's own commit for the issue.
+ */
+export function revisionCommitMessage(input: RevisionCommitInput): string {
+  const bullets = input.summary.map(bulletText).filter((line) => line.length > 0);
+  const lines = bullets.length > 0 ? bullets : fallbackBullets(input.changedFiles);
+  return [
+    `[auto-code] Address ${oneLine(input.addresses, MAX_TITLE)} on #${input.pullNumber}`,
+    '',
+    ...lines.slice(0, MAX_BULLETS).map((line) => `- ${line}`),
+    '',
+    `Resolves #${input.issueNumber}`,
+    `${REVISION_TRAILER} ${input.trigger.type} ${input.trigger.id}`,
+    `${SIGNATURE}Ollama ${oneLine(input.model, MAX_LINE)})`,
+    '',
+  ].join('\n');
+}
+
 const MAX_LINE = 200;
 const MAX_BULLETS = 10;
 

@@ -6,14 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { TaskMessage } from '../../action/task-message.ts';
+import { type AnyTask, isRevision, type TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
 import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
 import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
-import type { Forge, RepositoryInfo } from '../forge/forge.ts';
+import type { Forge, Progress, RepositoryInfo, TaskKey } from '../forge/forge.ts';
 import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
+import { runRevision } from '../revision/revision-job.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
 import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, type TaskRepo } from './git.ts';
@@ -75,9 +76,12 @@ export async function runJob(
     // setup and the checks run, or the guidance the model is given.
     const repoConfig = await readRepoConfig(workspace);
     const instructions = await readRepoInstructions(workspace, context.logger);
-    const setup = await stages.timed('setup', () => setupFor(deps, task, context, workspace, repoConfig));
+    const report = (progress: Progress) => forge.report(task, progress);
+    const setup = await stages.timed('setup', () =>
+      setupFor(deps, { task, workspace, config: repoConfig, report }, context),
+    );
     const made = { repo, workspace, repoConfig, instructions, setup };
-    const result = await stages.timed('agent', () => runAgent(deps, task, context, made));
+    const result = await stages.timed('agent', () => runAgent(deps, task, context, made, report));
     const files = await stages.timed('check', async () =>
       withLinkTargets(workspace, await checkChange(result, () => repo.changedFiles(), settings)),
     );
@@ -88,7 +92,7 @@ export async function runJob(
 }
 
 /** Times each stage into `timings`; a stage does not start once the task was stopped. */
-function stageTimer(signal: AbortSignal) {
+export function stageTimer(signal: AbortSignal) {
   const timings: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     if (signal.aborted) throw abortError(signal);
@@ -102,7 +106,7 @@ function stageTimer(signal: AbortSignal) {
   return { timings, timed };
 }
 
-type StageTimer = ReturnType<typeof stageTimer>;
+export type StageTimer = ReturnType<typeof stageTimer>;
 
 /** Clones the default branch into the workspace, with the forge's git settings, and starts the task branch. */
 async function cloneForTask(
@@ -122,8 +126,11 @@ async function cloneForTask(
   return repo;
 }
 
-/** Runs the agent on the workspace, with verification rounds it can call and progress for the forge. */
-async function runAgent(
+/**
+ * Runs the agent on the workspace, with verification rounds it can call and progress for the forge. The
+ * task is what the agent is told: the issue, or a revision's brief in the shape of one.
+ */
+export async function runAgent(
   deps: JobDeps,
   task: TaskMessage,
   { signal, logger }: Pick<TaskContext, 'signal' | 'logger'>,
@@ -134,8 +141,9 @@ async function runAgent(
     instructions: RepoInstructions | undefined;
     setup: SetupOutcome;
   },
+  report: (progress: Progress) => Promise<void>,
 ): Promise<RunResult> {
-  const { settings, forge } = deps;
+  const { settings } = deps;
   const { repo, workspace, repoConfig, instructions } = made;
   const verifier = createVerifier({
     workspace,
@@ -161,13 +169,13 @@ async function runAgent(
     ...(made.setup.ran ? { setupTranscript: made.setup.transcript } : {}),
     verify: async (agentSignal) => {
       rounds += 1;
-      await forge.report(task, { stage: 'verifying', message: `checking the change (round ${rounds})` });
+      await report({ stage: 'verifying', message: `checking the change (round ${rounds})` });
       // The task's signal as well as the runner's: a shutdown must stop the test command, whatever the runner.
       return verifier(AbortSignal.any([signal, agentSignal]));
     },
     onProgress: ({ step, lastAction }) => {
       const progress = { stage: 'working' as const, message: `step ${step}`, step, lastAction };
-      forge.report(task, progress).catch((error: unknown) => {
+      report(progress).catch((error: unknown) => {
         logger.warn({ error: errorMessage(error) }, 'Progress report failed');
       });
     },
@@ -177,13 +185,17 @@ async function runAgent(
 }
 
 /** The repository's setup commands with the setup cache (setup.ts); nothing when it has none. */
-async function setupFor(
+export async function setupFor(
   deps: JobDeps,
-  task: TaskMessage,
+  job: {
+    task: TaskKey;
+    workspace: string;
+    config: RepoConfig;
+    report: (progress: Progress) => Promise<void>;
+  },
   { signal, logger }: Pick<TaskContext, 'signal' | 'logger'>,
-  workspace: string,
-  config: RepoConfig,
 ): Promise<SetupOutcome> {
+  const { task, workspace, config } = job;
   if (!config.setup) return { ran: false };
   const { settings } = deps;
   const cache =
@@ -193,7 +205,7 @@ async function setupFor(
       maxBytes: settings.agent.cacheMaxMb * 1024 ** 2,
       logger,
     });
-  const report = (message: string) => deps.forge.report(task, { stage: 'working', message });
+  const report = (message: string) => job.report({ stage: 'working', message });
   return runSetup(
     {
       settings,
@@ -208,7 +220,7 @@ async function setupFor(
 }
 
 /** The sandbox's task label: owner-name-issue. */
-function taskIdOf(task: TaskMessage): string {
+export function taskIdOf(task: TaskKey): string {
   return `${task.repository.replace('/', '-')}-${task.issue_number}`;
 }
 
@@ -285,13 +297,13 @@ async function deliver(
 }
 
 /** The changed files, each symbolic link with its target, so the pull request shows it as a link. */
-async function withLinkTargets(workspace: string, files: ChangedFile[]): Promise<ChangedFile[]> {
+export async function withLinkTargets(workspace: string, files: ChangedFile[]): Promise<ChangedFile[]> {
   const links = await changedLinks(workspace, files);
   return files.map((file) => (links.has(file.path) ? { ...file, linkTarget: links.get(file.path) } : file));
 }
 
 /** Removes the workspace in every outcome; a failure to is logged, not thrown over the task's own error. */
-async function removeWorkspace(
+export async function removeWorkspace(
   workspace: string,
   logger: TaskContext['logger'],
   timings: Record<string, number>,
@@ -307,7 +319,7 @@ async function removeWorkspace(
 }
 
 /** What the runner left must be a finished, verified change that the forge may receive. */
-async function checkChange(
+export async function checkChange(
   result: RunResult,
   changedFiles: () => Promise<ChangedFile[]>,
   settings: Settings,
@@ -343,7 +355,7 @@ function workspacesRoot(settings: Settings): string {
  * A fresh directory path under <workDir>/workspaces/ (git clone creates the last component), named
  * p<pid>-<owner>-<repo>-<issue>-<time>-<random>: the pid tells a crashed run's workspace from a live one.
  */
-async function newWorkspace(settings: Settings, task: TaskMessage): Promise<string> {
+export async function newWorkspace(settings: Settings, task: TaskKey): Promise<string> {
   const root = workspacesRoot(settings);
   await mkdir(root, { recursive: true });
   const name = `p${process.pid}-${task.repository.replace('/', '-')}-${task.issue_number}-${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -371,16 +383,52 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new TimeoutError('the task was stopped');
 }
 
-/** The daemon's TaskHandler: runs the pipeline; failures are told to the forge (retry at / dead-letter). */
+/**
+ * The daemon's TaskHandler: runs the issue pipeline or a revision; failures are told to the forge (retry
+ * at / dead-letter). Tasks for the same issue and its pull request run one at a time, so two revisions of
+ * one pull request never work on its branch at once (CW_CONCURRENCY > 1).
+ */
 export function createJobHandler(deps: JobDeps): TaskHandler {
+  const oneAtATime = keyedSerial();
   return {
-    handle: (task, context) => runJob(task, deps, context),
+    handle: (task, context) =>
+      oneAtATime(keyOf(task), () =>
+        isRevision(task) ? runRevision(task, deps, context) : runJob(task, deps, context),
+      ),
     async onFailure(task, notice) {
-      await deps.forge.report(task, {
+      const progress: Progress = {
         stage: 'failed',
         message: notice.reason,
         ...(notice.next.action === 'retry' ? { retryAt: notice.next.at } : { deadLetter: true }),
-      });
+      };
+      if (!isRevision(task)) return deps.forge.report(task, progress);
+      await deps.forge.revisions?.report(task, progress);
     },
+  };
+}
+
+/** Runs an issue task or a revision: `codingworker run` and the daemon share it. */
+export function runTask(
+  task: AnyTask,
+  deps: JobDeps,
+  context: Pick<TaskContext, 'signal' | 'logger'>,
+): Promise<JobResult> {
+  return isRevision(task) ? runRevision(task, deps, context) : runJob(task, deps, context);
+}
+
+const keyOf = (task: TaskKey) => `${task.repository.toLowerCase()}#${task.issue_number}`;
+
+/** Runs work for one key after the work queued before it for that key, whatever its outcome. */
+function keyedSerial() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const before = tails.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
   };
 }

@@ -3,7 +3,7 @@
 // inside the same delivery, under one heartbeat.
 import { DeleteMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import type { TaskMessage } from '../../action/task-message.ts';
+import type { AnyTask } from '../../action/task-message.ts';
 import { TimeoutError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import { deadLetter, type FailureDeps, settleFailure } from './failure-outcome.ts';
@@ -24,7 +24,7 @@ export interface DeliveryDeps extends FailureDeps {
 
 interface Attempt {
   message: Message;
-  task: TaskMessage;
+  task: AnyTask;
   receiveCount: number;
   attempt: number;
 }

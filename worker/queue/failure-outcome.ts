@@ -3,7 +3,7 @@
 // carries it out on the queue and tells the issue.
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import type { TaskMessage } from '../../action/task-message.ts';
+import type { AnyTask } from '../../action/task-message.ts';
 import { errorMessage, type FailureKind, failureKind } from '../core/errors.ts';
 import type { Metrics } from '../daemon/health-server.ts';
 import { type DeadLetterQueue, RELEASE_VISIBILITY_SECONDS } from './dead-letter.ts';
@@ -27,7 +27,7 @@ export interface FailureDeps {
 
 export interface AttemptFailure {
   message: Message;
-  task: TaskMessage;
+  task: AnyTask;
   /** The error the attempt ended with (the abort reason when it was aborted). */
   error: unknown;
   receiveCount: number;
@@ -43,7 +43,7 @@ export type FailureOutcome = 'retry-now' | 'retried' | 'dead-lettered' | 'releas
  */
 async function notify(
   deps: FailureDeps,
-  task: TaskMessage | undefined,
+  task: AnyTask | undefined,
   notice: FailureNotice,
   log: Logger,
 ): Promise<void> {
@@ -68,7 +68,7 @@ async function notify(
 export async function deadLetter(
   deps: FailureDeps,
   message: Message,
-  task: TaskMessage | undefined,
+  task: AnyTask | undefined,
   failure: { kind: FailureKind; reason: string; receiveCount: number },
   log: Logger,
 ): Promise<void> {

@@ -3,11 +3,11 @@
 // the log line can be found.
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { parseTaskMessage, type TaskMessage } from '../../action/task-message.ts';
+import { type AnyTask, parseTaskMessage } from '../../action/task-message.ts';
 import { taskLogger } from '../core/logger.ts';
 
 export type ReceivedMessage =
-  | { ok: true; task: TaskMessage; receiveCount: number; log: Logger }
+  | { ok: true; task: AnyTask; receiveCount: number; log: Logger }
   | { ok: false; reason: string; receiveCount: number; log: Logger };
 
 export function decodeMessage(message: Message, logger: Logger): ReceivedMessage {

@@ -1,6 +1,6 @@
 // The contract between the queue consumer (worker/queue/delivery.ts) and the job that does the work.
 import type { Logger } from 'pino';
-import type { TaskMessage } from '../../action/task-message.ts';
+import type { AnyTask } from '../../action/task-message.ts';
 import type { FailureKind } from '../core/errors.ts';
 
 export interface TaskContext {
@@ -36,7 +36,7 @@ export interface TaskHandler {
    * Does the task. Must be safe to run again for the same task: look at the forge's state before writing.
    * Throw a TaskError (worker/core/errors.ts) to choose how the failure is treated.
    */
-  handle(task: TaskMessage, context: TaskContext): Promise<TaskOutcome>;
+  handle(task: AnyTask, context: TaskContext): Promise<TaskOutcome>;
   /** Told when a failed task is about to be retried or dead-lettered, so the issue can say so. Best effort. */
-  onFailure?(task: TaskMessage, notice: FailureNotice): Promise<void>;
+  onFailure?(task: AnyTask, notice: FailureNotice): Promise<void>;
 }

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseTaskMessage } from '../../../action/task-message.ts';
+import { isRevision, parseTaskMessage } from '../../../action/task-message.ts';
 import { stripHiddenText } from '../../agent/untrusted-text.ts';
 import { localize } from '../../context/localize.ts';
 import type { LocalizeResult } from '../../context/types.ts';
@@ -61,7 +61,10 @@ async function readIssue(options: LocalizeOptions): Promise<string> {
   if (options.issueFile !== undefined) return stripHiddenText(text);
   const parsed = parseTaskMessage(text);
   if (!parsed.ok) throw new Error(`--message ${file}: ${parsed.reason}`);
-  return `${parsed.task.title}\n\n${stripHiddenText(parsed.task.body)}`;
+  const { task } = parsed;
+  // A revision's text is its trigger's: the comment or review that asks for the change.
+  const body = isRevision(task) ? task.trigger.body : task.body;
+  return `${task.title}\n\n${stripHiddenText(body)}`;
 }
 
 function table(result: LocalizeResult): string {

@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseTaskMessage, type TaskMessage } from '../../../action/task-message.ts';
+import { type AnyTask, isRevision, parseTaskMessage } from '../../../action/task-message.ts';
 import { CancelledError, errorMessage, failureKind, TimeoutError } from '../../core/errors.ts';
 import { createLogger, taskLogger } from '../../core/logger.ts';
 import { loadSettings } from '../../core/settings.ts';
@@ -21,7 +21,7 @@ import {
 } from '../../daemon/compose.ts';
 import type { Forge } from '../../forge/forge.ts';
 import { createLocalForge } from '../../forge/local-forge.ts';
-import { runJob } from '../../job/pipeline.ts';
+import { runTask } from '../../job/pipeline.ts';
 
 export const EXIT_SKIPPED = 3;
 
@@ -78,7 +78,7 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    const result = await runJob(
+    const result = await runTask(
       task,
       { settings, forge, runner, sandboxProvider },
       { signal: controller.signal, logger },
@@ -104,7 +104,7 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
   }
 }
 
-async function readTask(file: string): Promise<TaskMessage> {
+async function readTask(file: string): Promise<AnyTask> {
   const text = await readFile(file, 'utf8').catch((error: unknown) => {
     throw new Error(`--message ${file}: cannot read it (${errorMessage(error)})`);
   });
@@ -126,6 +126,8 @@ function failureExit(error: unknown): number {
 }
 
 /** The one-shot command has no retry: the forge is told the task failed, best effort. */
-async function reportFailure(forge: Forge, task: TaskMessage, error: unknown): Promise<void> {
-  await forge.report(task, { stage: 'failed', message: errorMessage(error) }).catch(() => undefined);
+async function reportFailure(forge: Forge, task: AnyTask, error: unknown): Promise<void> {
+  const progress = { stage: 'failed' as const, message: errorMessage(error) };
+  const reported = isRevision(task) ? forge.revisions?.report(task, progress) : forge.report(task, progress);
+  await reported?.catch(() => undefined);
 }
