@@ -77,6 +77,8 @@ export interface E2eStack {
   policy: Policy;
   /** Adds an issue labelled auto-code and runs the bundled action on the real issues.labeled payload. */
   label(issue?: { title?: string; body?: string }): Promise<{ number: number; action: ActionRun }>;
+  /** Runs the bundled action on any event (a review, a comment, a workflow run), enqueueing or not. */
+  act(eventName: string, payload: object, inputs?: Record<string, string>): Promise<ActionRun>;
   /**
    * Adds `count` labelled issues and sends their task messages straight to the queue (as `codingworker
    * enqueue` does, without the action's node start-up): the soak's and the benchmark's feed.
@@ -136,6 +138,8 @@ export async function startE2eStack(
     workerId,
     policy: solvePolicy,
     label: (issue = {}) => labelIssue({ github, sqs, sts, oidc, actionHome }, issue),
+    act: (eventName, payload, inputs = {}) =>
+      runAction({ github, sqs, sts, oidc, actionHome }, { eventName, payload, inputs }),
     enqueueDirect: (count) => enqueueDirect(github, sqs, count),
     workerEnv: (env = {}) => ({
       ...workerDefaults({ sqs, home, githubProxy, workerToken, ollamaUrl, workDir, workerId }),
@@ -253,12 +257,31 @@ async function labelIssue(
     user: LABELLER,
   });
   const payload = labelledPayload(created.number, created.title, created.body);
-  const action = await actionHome.run({
-    eventName: 'issues',
-    payload,
+  const action = await runAction({ github, sqs, sts, oidc, actionHome }, { eventName: 'issues', payload });
+  if (
+    action.exitCode !== 0 ||
+    action.outputs['message-id'] === undefined ||
+    action.outputs.skipped !== 'false'
+  ) {
+    throw new Error(
+      `the action did not enqueue: exit ${action.exitCode}\n${action.stdout}\n${action.stderr}`,
+    );
+  }
+  return { number: created.number, action };
+}
+
+/** The bundled action on one event, with this stack's queue, OIDC and STS stand-ins and GitHub. */
+function runAction(
+  { github, sqs, sts, oidc, actionHome }: Pick<Parts, 'github' | 'sqs' | 'sts' | 'oidc' | 'actionHome'>,
+  event: { eventName: string; payload: object; inputs?: Record<string, string> },
+): Promise<ActionRun> {
+  return actionHome.run({
+    eventName: event.eventName,
+    payload: event.payload,
     inputs: {
       'queue-url': `https://sqs.us-east-1.amazonaws.com/000000000000/${sqs.queueName}`,
       'role-to-assume': ROLE,
+      ...event.inputs,
     },
     githubToken: ACTIONS_TOKEN,
     env: {
@@ -270,16 +293,6 @@ async function labelIssue(
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
     },
   });
-  if (
-    action.exitCode !== 0 ||
-    action.outputs['message-id'] === undefined ||
-    action.outputs.skipped !== 'false'
-  ) {
-    throw new Error(
-      `the action did not enqueue: exit ${action.exitCode}\n${action.stdout}\n${action.stderr}`,
-    );
-  }
-  return { number: created.number, action };
 }
 
 /** The environment every worker of the stack runs with: this stack's parts, and short intervals for tests. */
