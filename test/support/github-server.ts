@@ -15,17 +15,23 @@ import { join } from 'node:path';
 import { checked, handleApi } from './github-server/api.ts';
 import { branchSha, createBareRepository } from './github-server/git.ts';
 import { handleGit } from './github-server/git-http.ts';
+import { jobLog } from './github-server/routes/actions.ts';
 import {
   addUser,
   createState,
   type Fault,
   type IssueState,
   nextIssueNumber,
+  now,
   type RecordedRequest,
   type RepositoryState,
+  type ReviewCommentState,
+  type ReviewState,
   type Role,
   repositoryNamed,
   type ServerState,
+  timestamp,
+  type WorkflowRunState,
 } from './github-server/state.ts';
 
 export type {
@@ -36,8 +42,11 @@ export type {
   PullState,
   RecordedRequest,
   RepositoryState,
+  ReviewCommentState,
+  ReviewState,
   Role,
   StatusState,
+  WorkflowRunState,
 } from './github-server/state.ts';
 
 export interface GitHubServer {
@@ -67,6 +76,18 @@ export interface GitHubServer {
   setRole(fullName: string, login: string, role: Role | undefined): void;
   /** The commit a branch points at in the bare repository, or undefined. */
   branchSha(fullName: string, branch: string): Promise<string | undefined>;
+  /** A review comment on a pull request's head (a reply when inReplyTo is given). */
+  addReviewComment(fullName: string, pullNumber: number, comment: NewReviewComment): ReviewCommentState;
+  /** Changes a review comment's text, as an edit on GitHub does (updated_at moves on). */
+  editReviewComment(fullName: string, id: number, body: string): void;
+  /** A submitted review, with its comments (each a thread of its own). */
+  addReview(
+    fullName: string,
+    pullNumber: number,
+    review: NewReview,
+  ): Promise<{ review: ReviewState; comments: ReviewCommentState[] }>;
+  /** A completed workflow run with its jobs and their logs. */
+  addWorkflowRun(fullName: string, run: NewWorkflowRun): WorkflowRunState;
   /** Makes the next `times` requests to an operation (operationId, e.g. "issues/create-comment") fail. */
   failNext(operationId: string, fault: Fault): void;
   close(): Promise<void>;
@@ -97,6 +118,13 @@ function createHttpServer(state: ServerState): Server {
     request.on('end', () => {
       const body = Buffer.concat(chunks);
       const entry = recordRequest(state, request, body);
+      const log = jobLog(state, request.url ?? '');
+      if (log !== undefined) {
+        entry.status = 200;
+        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end(log);
+        return;
+      }
       const handler = (request.url ?? '').startsWith('/git/') ? handleGit : handleApi;
       handler(state, request, response, body, entry).catch((error: unknown) => {
         state.violations.push(
@@ -128,6 +156,9 @@ async function addRepository(
     pulls: [],
     statuses: [],
     checkRuns: [],
+    reviewComments: [],
+    reviews: [],
+    workflowRuns: [],
     gitDir,
   };
   state.repositories.set(`${owner}/${name}`.toLowerCase(), repo);
@@ -150,6 +181,101 @@ function addIssue(
   };
   addUser(state, created.user);
   repo.issues.set(created.number, created);
+  return created;
+}
+
+export interface NewReviewComment {
+  user: string;
+  body: string;
+  path: string;
+  line: number;
+  inReplyTo?: number;
+  /** The review it belongs to; by default one of its own. */
+  reviewId?: number;
+}
+
+export interface NewReview {
+  user: string;
+  state: ReviewState['state'];
+  body: string;
+  comments?: Array<{ path: string; line: number; body: string }>;
+}
+
+export interface NewWorkflowRun {
+  workflowId: number;
+  name: string;
+  headSha: string;
+  headBranch: string;
+  event?: string;
+  conclusion: string;
+  jobs: Array<{ name: string; conclusion: string; log: string }>;
+}
+
+/** A time at least a second after `previous`, in GitHub's form: an edit is always seen to be later. */
+function laterThan(previous: string): string {
+  return timestamp(new Date(Math.max(Date.now(), Date.parse(previous) + 1_000)));
+}
+
+function addReviewComment(
+  state: ServerState,
+  repo: RepositoryState,
+  pullNumber: number,
+  comment: NewReviewComment,
+): ReviewCommentState {
+  addUser(state, comment.user);
+  const at = now();
+  const created: ReviewCommentState = {
+    id: state.nextId(),
+    pullNumber,
+    reviewId: comment.reviewId ?? state.nextId(),
+    body: comment.body,
+    path: comment.path,
+    line: comment.line,
+    user: comment.user,
+    ...(comment.inReplyTo !== undefined ? { inReplyTo: comment.inReplyTo } : {}),
+    createdAt: at,
+    updatedAt: at,
+  };
+  repo.reviewComments.push(created);
+  return created;
+}
+
+async function addReview(state: ServerState, repo: RepositoryState, pullNumber: number, review: NewReview) {
+  addUser(state, review.user);
+  const pull = repo.pulls.find((candidate) => candidate.number === pullNumber);
+  const head = pull ? await branchSha(state, repo, pull.head) : undefined;
+  const created: ReviewState = {
+    id: state.nextId(),
+    pullNumber,
+    state: review.state,
+    body: review.body,
+    user: review.user,
+    submittedAt: now(),
+    commitId: head ?? '0'.repeat(40),
+  };
+  repo.reviews.push(created);
+  const comments = (review.comments ?? []).map((comment) =>
+    addReviewComment(state, repo, pullNumber, { ...comment, user: review.user, reviewId: created.id }),
+  );
+  return { review: created, comments };
+}
+
+function addWorkflowRun(state: ServerState, repo: RepositoryState, run: NewWorkflowRun): WorkflowRunState {
+  const at = now();
+  const created: WorkflowRunState = {
+    id: state.nextId(),
+    workflowId: run.workflowId,
+    name: run.name,
+    headSha: run.headSha,
+    headBranch: run.headBranch,
+    event: run.event ?? 'pull_request',
+    status: 'completed',
+    conclusion: run.conclusion,
+    createdAt: at,
+    updatedAt: at,
+    jobs: run.jobs.map((job) => ({ ...job, id: state.nextId() })),
+  };
+  repo.workflowRuns.push(created);
   return created;
 }
 
@@ -184,6 +310,17 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       else repo.collaborators.delete(login.toLowerCase());
     },
     branchSha: (fullName, branch) => branchSha(state, repositoryNamed(state, fullName), branch),
+    addReviewComment: (fullName, pullNumber, comment) =>
+      addReviewComment(state, repositoryNamed(state, fullName), pullNumber, comment),
+    editReviewComment(fullName, id, body) {
+      const comment = repositoryNamed(state, fullName).reviewComments.find((entry) => entry.id === id);
+      if (!comment) throw new Error(`no review comment ${id} in ${fullName}`);
+      comment.body = body;
+      comment.updatedAt = laterThan(comment.updatedAt);
+    },
+    addReview: (fullName, pullNumber, review) =>
+      addReview(state, repositoryNamed(state, fullName), pullNumber, review),
+    addWorkflowRun: (fullName, run) => addWorkflowRun(state, repositoryNamed(state, fullName), run),
     failNext(operationId, fault: Fault) {
       if (!checked.has(operationId)) throw new Error(`the test server does not serve ${operationId}`);
       state.faults.set(operationId, { ...fault, remaining: fault.times ?? 1 });

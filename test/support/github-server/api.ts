@@ -11,10 +11,12 @@ import {
   type RouteSpec,
   unauthorized,
 } from './reply.ts';
+import { actionRoutes } from './routes/actions.ts';
 import { checkRoutes } from './routes/checks.ts';
 import { issueRoutes } from './routes/issues.ts';
 import { pullRoutes } from './routes/pulls.ts';
 import { repositoryRoutes } from './routes/repos.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { userAndAppRoutes } from './routes/users-and-apps.ts';
 import type { RecordedRequest, ServerState, TokenState } from './state.ts';
 
@@ -24,7 +26,9 @@ const routes: RouteSpec[] = [
   ...repositoryRoutes,
   ...issueRoutes,
   ...pullRoutes,
+  ...reviewRoutes,
   ...checkRoutes,
+  ...actionRoutes,
 ];
 
 export const checked = checkOperations(

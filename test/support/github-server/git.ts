@@ -105,3 +105,50 @@ export async function commitsBetween(
       };
     });
 }
+
+/** A pull request's changed files as GitHub's diff entries, with each file's patch, from git itself. */
+export async function changedFiles(state: ServerState, repo: RepositoryState, base: string, head: string) {
+  const range = `refs/heads/${base}...refs/heads/${head}`;
+  const { stdout } = await git(state, repo.gitDir, ['diff', '--numstat', '--no-renames', range]).catch(
+    () => ({
+      stdout: '',
+    }),
+  );
+  const entries = stdout.split('\n').filter(Boolean);
+  return Promise.all(
+    entries.map(async (line) => {
+      const [added, removed, filename] = line.split('\t') as [string, string, string];
+      const diff = await git(state, repo.gitDir, ['diff', '--no-renames', range, '--', filename]);
+      const patch = diff.stdout.slice(Math.max(0, diff.stdout.indexOf('@@')));
+      const additions = Number(added) || 0;
+      const deletions = Number(removed) || 0;
+      const url = `${state.baseUrl}/${repo.owner}/${repo.name}/blob/${head}/${filename}`;
+      return {
+        sha: '0'.repeat(40),
+        filename,
+        status: diff.stdout.includes('new file mode') ? 'added' : 'modified',
+        additions,
+        deletions,
+        changes: additions + deletions,
+        blob_url: url,
+        raw_url: url,
+        contents_url: `${state.baseUrl}/repos/${repo.owner}/${repo.name}/contents/${filename}?ref=${head}`,
+        patch,
+      };
+    }),
+  );
+}
+
+/** The line of a file on a branch, for a review comment's diff hunk; '' when there is none. */
+export async function lineAt(
+  state: ServerState,
+  repo: RepositoryState,
+  branch: string,
+  path: string,
+  line: number,
+) {
+  const { stdout } = await git(state, repo.gitDir, ['show', `refs/heads/${branch}:${path}`]).catch(() => ({
+    stdout: '',
+  }));
+  return stdout.split('\n')[line - 1] ?? '';
+}

@@ -2,7 +2,7 @@
 // from the OpenAPI schema (placeholderFor), so every response carries what GitHub's schema requires.
 import { placeholderFor } from '../openapi-validator.ts';
 import type { CommitRecord } from './git.ts';
-import { branchSha } from './git.ts';
+import { branchSha, lineAt } from './git.ts';
 import {
   addUser,
   type CheckRunState,
@@ -12,6 +12,8 @@ import {
   now,
   type PullState,
   type RepositoryState,
+  type ReviewCommentState,
+  type ReviewState,
   type ServerState,
 } from './state.ts';
 
@@ -130,12 +132,12 @@ export async function pullObject(
   schema: 'pull-request' | 'pull-request-simple',
 ) {
   const { baseUrl } = state;
-  const side = async (ref: string) => ({
-    label: `${repo.owner}:${ref}`,
+  const side = async (ref: string, fork?: string) => ({
+    label: `${fork ? fork.split('/')[0] : repo.owner}:${ref}`,
     ref,
     sha: (await branchSha(state, repo, ref)) ?? '0'.repeat(40),
     user: userObject(state, repo.owner),
-    repo: repositoryObject(state, repo, 'repository'),
+    repo: fork ? forkObject(state, repo, fork) : repositoryObject(state, repo, 'repository'),
   });
   return {
     ...placeholderFor(schema, baseUrl),
@@ -145,11 +147,27 @@ export async function pullObject(
     merged_at: pull.merged ? now() : null,
     created_at: pull.createdAt,
     updated_at: pull.createdAt,
-    head: await side(pull.head),
+    head: await side(pull.head, pull.headRepository),
     base: await side(pull.base),
     labels: [],
     url: `${baseUrl}/repos/${repo.owner}/${repo.name}/pulls/${pull.number}`,
     html_url: `${baseUrl}/${repo.owner}/${repo.name}/pull/${pull.number}`,
+  };
+}
+
+/** A fork's head repository: another owner and id, otherwise rendered like the base. */
+function forkObject(state: ServerState, repo: RepositoryState, fullName: string) {
+  const [owner, name] = fullName.split('/') as [string, string];
+  const base = repositoryObject(state, repo, 'repository');
+  const url = `${state.baseUrl}/repos/${fullName}`;
+  return {
+    ...base,
+    id: repo.id + 1,
+    name,
+    full_name: fullName,
+    owner: userObject(state, owner),
+    url,
+    fork: true,
   };
 }
 
@@ -209,5 +227,68 @@ export function checkRunObject(state: ServerState, repo: RepositoryState, run: C
     },
     app: null,
     pull_requests: [],
+  };
+}
+
+/** A review comment, as the pulls API renders it (or as a review's comment list, `review-comment`). */
+export async function reviewCommentObject(
+  state: ServerState,
+  repo: RepositoryState,
+  comment: ReviewCommentState,
+  schema: 'pull-request-review-comment' | 'review-comment' = 'pull-request-review-comment',
+) {
+  const { baseUrl } = state;
+  const repoPath = `${repo.owner}/${repo.name}`;
+  const pull = repo.pulls.find((candidate) => candidate.number === comment.pullNumber);
+  const head = pull ? ((await branchSha(state, repo, pull.head)) ?? '0'.repeat(40)) : '0'.repeat(40);
+  const text = pull ? await lineAt(state, repo, pull.head, comment.path, comment.line) : '';
+  const pullUrl = `${baseUrl}/repos/${repoPath}/pulls/${comment.pullNumber}`;
+  const url = `${baseUrl}/repos/${repoPath}/pulls/comments/${comment.id}`;
+  const htmlUrl = `${baseUrl}/${repoPath}/pull/${comment.pullNumber}#discussion_r${comment.id}`;
+  return {
+    ...placeholderFor(schema, baseUrl),
+    id: comment.id,
+    node_id: `PRRC_${comment.id}`,
+    pull_request_review_id: comment.reviewId,
+    body: comment.body,
+    path: comment.path,
+    line: comment.line,
+    original_line: comment.line,
+    side: 'RIGHT',
+    position: comment.line,
+    original_position: comment.line,
+    diff_hunk: `@@ -${comment.line},1 +${comment.line},1 @@\n+${text}`,
+    commit_id: head,
+    original_commit_id: head,
+    ...(comment.inReplyTo !== undefined ? { in_reply_to_id: comment.inReplyTo } : {}),
+    user: userObject(state, comment.user),
+    author_association: associationOf(repo, comment.user),
+    created_at: comment.createdAt,
+    updated_at: comment.updatedAt,
+    url,
+    html_url: htmlUrl,
+    pull_request_url: pullUrl,
+    _links: { self: { href: url }, html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+  };
+}
+
+export function reviewObject(state: ServerState, repo: RepositoryState, review: ReviewState) {
+  const { baseUrl } = state;
+  const repoPath = `${repo.owner}/${repo.name}`;
+  const htmlUrl = `${baseUrl}/${repoPath}/pull/${review.pullNumber}#pullrequestreview-${review.id}`;
+  const pullUrl = `${baseUrl}/repos/${repoPath}/pulls/${review.pullNumber}`;
+  return {
+    ...placeholderFor('pull-request-review', baseUrl),
+    id: review.id,
+    node_id: `PRR_${review.id}`,
+    user: userObject(state, review.user),
+    body: review.body,
+    state: review.state,
+    commit_id: review.commitId,
+    submitted_at: review.submittedAt,
+    author_association: associationOf(repo, review.user),
+    html_url: htmlUrl,
+    pull_request_url: pullUrl,
+    _links: { html: { href: htmlUrl }, pull_request: { href: pullUrl } },
   };
 }

@@ -41,6 +41,8 @@ export interface PullState {
   body: string;
   head: string;
   base: string;
+  /** The head's repository ("owner/name") when it is a fork; undefined for a branch of this repository. */
+  headRepository?: string;
   state: 'open' | 'closed';
   draft: boolean;
   merged: boolean;
@@ -67,6 +69,51 @@ export interface CheckRunState {
   detailsUrl: string | null;
 }
 
+export interface ReviewCommentState {
+  id: number;
+  pullNumber: number;
+  /** The review it belongs to; a lone review comment gets a review of its own, as on GitHub. */
+  reviewId: number;
+  body: string;
+  path: string;
+  line: number;
+  user: string;
+  inReplyTo?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReviewState {
+  id: number;
+  pullNumber: number;
+  state: 'CHANGES_REQUESTED' | 'APPROVED' | 'COMMENTED';
+  body: string;
+  user: string;
+  submittedAt: string;
+  commitId: string;
+}
+
+export interface WorkflowJobState {
+  id: number;
+  name: string;
+  conclusion: string;
+  log: string;
+}
+
+export interface WorkflowRunState {
+  id: number;
+  workflowId: number;
+  name: string;
+  headSha: string;
+  headBranch: string;
+  event: string;
+  status: string;
+  conclusion: string | null;
+  createdAt: string;
+  updatedAt: string;
+  jobs: WorkflowJobState[];
+}
+
 export interface RepositoryState {
   id: number;
   owner: string;
@@ -80,6 +127,9 @@ export interface RepositoryState {
   pulls: PullState[];
   statuses: StatusState[];
   checkRuns: CheckRunState[];
+  reviewComments: ReviewCommentState[];
+  reviews: ReviewState[];
+  workflowRuns: WorkflowRunState[];
   /** The bare repository served over git http-backend. */
   gitDir: string;
 }

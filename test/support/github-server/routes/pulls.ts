@@ -19,7 +19,7 @@ async function listPulls({ state, repository, query }: Call): Promise<Reply> {
   const wanted = query.state ?? 'open';
   const matching = repo.pulls
     .filter((pull) => wanted === 'all' || pull.state === wanted)
-    .filter((pull) => !query.head || pull.head === headOf(query.head, repo))
+    .filter((pull) => !query.head || (!pull.headRepository && pull.head === headOf(query.head, repo)))
     .filter((pull) => !query.base || pull.base === query.base)
     .sort((a, b) => b.number - a.number);
   const { items, headers } = paginate(state, matching, query, `/repos/${repo.owner}/${repo.name}/pulls`);
@@ -76,6 +76,12 @@ async function updatePull(call: Call): Promise<Reply> {
   return { status: 200, body: await pullObject(call.state, call.repository!, pull, 'pull-request') };
 }
 
+async function getPull(call: Call): Promise<Reply> {
+  const pull = pullOf(call);
+  if (!pull) return notFound();
+  return { status: 200, body: await pullObject(call.state, call.repository!, pull, 'pull-request') };
+}
+
 async function listPullCommits(call: Call): Promise<Reply> {
   const { state, query } = call;
   const repo = call.repository!;
@@ -93,6 +99,7 @@ const PULLS = '/repos/{owner}/{repo}/pulls';
 export const pullRoutes: RouteSpec[] = [
   { operationId: 'pulls/list', method: 'GET', path: PULLS, handler: listPulls },
   { operationId: 'pulls/create', method: 'POST', path: PULLS, handler: createPull },
+  { operationId: 'pulls/get', method: 'GET', path: `${PULLS}/{pull_number}`, handler: getPull },
   { operationId: 'pulls/update', method: 'PATCH', path: `${PULLS}/{pull_number}`, handler: updatePull },
   {
     operationId: 'pulls/list-commits',
