@@ -221,6 +221,7 @@ describe('GitHub test server: reviews, files and workflow runs', () => {
         ...repo,
         pull_number: pullNumber,
         comment_id: comment.id,
+        body: undefined as unknown as string,
         request: { retries: 0 },
       }),
     );

@@ -9,6 +9,7 @@ import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { createPrepare } from './github-prepare.ts';
 import { createPublish } from './github-publish.ts';
 import { createReports } from './github-reports.ts';
+import { createRevisions } from './github-revisions.ts';
 import { createTaskStates, type TaskStates } from './github-task-state.ts';
 
 export { CHECK_NAME } from './github-reports.ts';
@@ -42,6 +43,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     gitConfig,
     report: reports.report,
     publish: createPublish({ settings, client, states, gitConfig }),
+    revisions: createRevisions({ settings, client, logger, states, reports, gitConfig }),
   };
 }
 

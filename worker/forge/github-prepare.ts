@@ -139,9 +139,9 @@ async function accountType(client: GitHubClient, task: TaskMessage): Promise<str
 }
 
 /** The login's role on the task's repository, as the action reads it; null when not a collaborator. */
-async function roleOf(
+export async function roleOf(
   client: GitHubClient,
-  task: TaskMessage,
+  task: Pick<TaskMessage, 'repository'>,
   login: string,
 ): Promise<RepositoryRole | null> {
   const { owner, repo, octokit } = repositoryOf(client, task);

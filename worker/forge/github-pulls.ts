@@ -1,6 +1,6 @@
 // The look-ups prepare and publish share: where a task's repository is, and which pull requests come from
 // its task branch.
-import type { TaskMessage } from '../../action/task-message.ts';
+import type { AnyTask, TaskMessage } from '../../action/task-message.ts';
 import { isWorkerCommitMessage, taskBranch } from '../job/commit-message.ts';
 import type { GitHubClient } from './github-client.ts';
 
@@ -13,7 +13,7 @@ export interface PullSummary {
 }
 
 /** The task's repository as Octokit parameters, with a client scoped to it. */
-export function repositoryOf(client: GitHubClient, task: TaskMessage) {
+export function repositoryOf(client: GitHubClient, task: Pick<AnyTask, 'repository'>) {
   const [owner, repo] = task.repository.split('/') as [string, string];
   return { owner, repo, octokit: client.rest(task.repository) };
 }

@@ -2,7 +2,7 @@
 // check run (App). Reports are best effort and serialised per issue; "working" updates are throttled.
 import type { Logger } from 'pino';
 import { isProgressComment, PROGRESS_MARKER } from '../../action/progress-marker.ts';
-import type { TaskMessage } from '../../action/task-message.ts';
+import type { AnyTask } from '../../action/task-message.ts';
 import { errorMessage } from '../core/errors.ts';
 import { redactText } from '../core/redact.ts';
 import type { Progress } from './forge.ts';
@@ -15,6 +15,12 @@ import { progressCommentBody, progressSummary } from './progress-comment.ts';
 /** The name of the check run and the context of the commit status. */
 export const CHECK_NAME = 'CodingWorker';
 
+/**
+ * What a report is about: an issue, or for a revision its pull request (issue_number is then the pull
+ * request's number, which shares GitHub's sequence with issues, so the two never share a state).
+ */
+export type ReportTarget = Pick<AnyTask, 'repository' | 'issue_number' | 'html_url'> & { revision?: boolean };
+
 export interface ReportsOptions {
   client: GitHubClient;
   logger: Logger;
@@ -26,17 +32,21 @@ export interface ReportsOptions {
 }
 
 export interface Reports {
-  report(task: TaskMessage, progress: Progress): Promise<void>;
+  report(task: ReportTarget, progress: Progress): Promise<void>;
   /** Finishes the progress comment of a task whose pull request exists already. */
-  ensureFinalReport(task: TaskMessage, pull: PullSummary): Promise<void>;
+  ensureFinalReport(task: ReportTarget, pull: PullSummary, message?: string): Promise<void>;
 }
 
 export function createReports(options: ReportsOptions): Reports {
   const { client, logger, states } = options;
-  const bodyOf = (progress: Progress) =>
-    progressCommentBody(progress, { workerId: options.workerId, now: options.now() });
+  const bodyOf = (task: ReportTarget, progress: Progress) =>
+    progressCommentBody(progress, {
+      workerId: options.workerId,
+      now: options.now(),
+      ...(task.revision ? { revision: true } : {}),
+    });
 
-  const report = (task: TaskMessage, progress: Progress): Promise<void> => {
+  const report = (task: ReportTarget, progress: Progress): Promise<void> => {
     const state = states.of(task);
     const work = async () => {
       if (progress.stage === 'working') {
@@ -48,7 +58,7 @@ export function createReports(options: ReportsOptions): Reports {
         // comment keeps saying "verifying" while the agent works on.
         state.lastWorkingAt = undefined;
       }
-      const body = bodyOf(progress);
+      const body = bodyOf(task, progress);
       try {
         await writeComment(client, states, task, body);
         const sha = progress.commitSha ?? (progress.stage === 'failed' ? state.commitSha : undefined);
@@ -75,7 +85,7 @@ export function createReports(options: ReportsOptions): Reports {
    * redelivery finishes it. A comment that already links the pull request is left alone, so a redelivery
    * of a finished task writes nothing.
    */
-  const ensureFinalReport = async (task: TaskMessage, pull: PullSummary) => {
+  const ensureFinalReport = async (task: ReportTarget, pull: PullSummary, message?: string) => {
     const { owner, repo, octokit } = repositoryOf(client, task);
     const state = states.of(task);
     try {
@@ -90,7 +100,7 @@ export function createReports(options: ReportsOptions): Reports {
     }
     await report(task, {
       stage: 'done',
-      message: 'pull request opened (finished by a later delivery of the task)',
+      message: message ?? 'pull request opened (finished by a later delivery of the task)',
       url: pull.html_url,
       commitSha: pull.head.sha,
     });
@@ -101,7 +111,7 @@ export function createReports(options: ReportsOptions): Reports {
 
 // ---- the progress comment ----
 
-async function findComment(task: TaskMessage, octokit: GitHubOctokit, owner: string, repo: string) {
+async function findComment(task: ReportTarget, octokit: GitHubOctokit, owner: string, repo: string) {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner,
     repo,
@@ -118,7 +128,7 @@ async function findComment(task: TaskMessage, octokit: GitHubOctokit, owner: str
   )?.id;
 }
 
-async function writeComment(client: GitHubClient, states: TaskStates, task: TaskMessage, body: string) {
+async function writeComment(client: GitHubClient, states: TaskStates, task: ReportTarget, body: string) {
   const { owner, repo, octokit } = repositoryOf(client, task);
   const state = states.of(task);
   const safe = redactText(body);
@@ -151,7 +161,7 @@ async function writeComment(client: GitHubClient, states: TaskStates, task: Task
 async function writeCommitState(
   client: GitHubClient,
   states: TaskStates,
-  task: TaskMessage,
+  task: ReportTarget,
   progress: Progress,
   sha: string,
   body: string,

@@ -48,17 +48,24 @@ function safeUrl(url: string | undefined): string | undefined {
   }
 }
 
-export function progressCommentBody(progress: Progress, facts: { workerId: string; now: Date }): string {
+/** On a pull request's own progress comment, a revision's outcome is not "pull request opened". */
+const REVISION_DONE = '✅ revision pushed';
+
+export function progressCommentBody(
+  progress: Progress,
+  facts: { workerId: string; now: Date; revision?: boolean },
+): string {
+  const label = facts.revision && progress.stage === 'done' ? REVISION_DONE : STAGE_LABEL[progress.stage];
   const header =
     progress.stage === 'working' && progress.step !== undefined
       ? `**CodingWorker** · ${STAGE_LABEL.working} — step ${progress.step}`
-      : `**CodingWorker** · ${STAGE_LABEL[progress.stage]}`;
+      : `**CodingWorker** · ${label}`;
   const lines = [PROGRESS_MARKER, header, ''];
   const message = inertText(progress.message);
   if (message) lines.push(message);
   if (progress.lastAction) lines.push('', `Last action: ${inertText(progress.lastAction)}`);
   const url = safeUrl(progress.url);
-  if (url) lines.push('', `Pull request: ${url}`);
+  if (url) lines.push('', `${facts.revision ? 'Commit' : 'Pull request'}: ${url}`);
   if (progress.stage === 'failed') {
     if (progress.retryAt) {
       lines.push('', `Next: an automatic retry at ${utcTime(progress.retryAt)}.`);

@@ -1,0 +1,90 @@
+// One reply in each review thread a revision addresses: the trigger comment's thread, or the threads of
+// the trigger review's comments. A reply carries a hidden marker naming the trigger, so a redelivery
+// (a crash between push and reply, a second daemon) finds it and does not post again. The summary lines
+// come from the model and are shown only as inert, redacted code spans.
+import type { RevisionMessage } from '../../action/task-message.ts';
+import { redactText } from '../core/redact.ts';
+import type { GitHubClient } from './github-client.ts';
+import { classify } from './github-errors.ts';
+import { repositoryOf } from './github-pulls.ts';
+import { reviewComments } from './github-revision-context.ts';
+import { inertText } from './progress-comment.ts';
+
+const MARKER_PREFIX = '<!-- codingworker:revision';
+
+const markerOf = (task: RevisionMessage) => `${MARKER_PREFIX} ${task.trigger.type} ${task.trigger.id} -->`;
+
+/** Is this comment one of CodingWorker's replies (never read back as feedback)? */
+export function isReply(body: string | null | undefined): boolean {
+  return (body ?? '').includes(MARKER_PREFIX);
+}
+
+/** The threads (their first comments' ids) the trigger stands in. */
+export async function threadsOf(client: GitHubClient, task: RevisionMessage): Promise<number[]> {
+  const { owner, repo, octokit } = repositoryOf(client, task);
+  if (task.trigger.type === 'review_comment') {
+    const { data } = await octokit.rest.pulls
+      .getReviewComment({ owner, repo, comment_id: task.trigger.id })
+      .catch((error: unknown) => {
+        throw classify(error, `reading review comment ${task.trigger.id}`);
+      });
+    return [data.in_reply_to_id ?? data.id];
+  }
+  if (task.trigger.type !== 'review') return [];
+  const comments = await reviewComments(client, task);
+  return [...new Set(comments.map((comment) => comment.in_reply_to_id ?? comment.id))];
+}
+
+/** Replies once in each thread of the trigger; returns how many threads hold the reply now. */
+export async function ensureReplies(
+  client: GitHubClient,
+  task: RevisionMessage,
+  done: { commitSha: string; summary: string[] },
+): Promise<number> {
+  const threads = await threadsOf(client, task);
+  if (threads.length === 0) return 0;
+  const { owner, repo, octokit } = repositoryOf(client, task);
+  const existing = await octokit
+    .paginate(octokit.rest.pulls.listReviewComments, {
+      owner,
+      repo,
+      pull_number: task.pull_number,
+      per_page: 100,
+    })
+    .catch((error: unknown) => {
+      throw classify(error, `listing review comments of #${task.pull_number}`);
+    });
+  const marker = markerOf(task);
+  const replied = new Set(
+    existing.filter((comment) => comment.body.includes(marker)).map((comment) => comment.in_reply_to_id),
+  );
+  for (const thread of threads.filter((id) => !replied.has(id))) {
+    await octokit.rest.pulls
+      .createReplyForReviewComment({
+        owner,
+        repo,
+        pull_number: task.pull_number,
+        comment_id: thread,
+        body: replyBody(task, done),
+      })
+      .catch((error: unknown) => {
+        throw classify(error, `replying in review thread ${thread}`);
+      });
+  }
+  return threads.length;
+}
+
+function replyBody(task: RevisionMessage, done: { commitSha: string; summary: string[] }): string {
+  const lines = done.summary
+    .slice(0, 5)
+    .map((line) => `- ${inertText(line, 200)}`)
+    .filter((line) => line !== '- ');
+  return redactText(
+    [
+      `Addressed in ${done.commitSha.slice(0, 7)}.`,
+      ...(lines.length ? ['', ...lines] : []),
+      '',
+      markerOf(task),
+    ].join('\n'),
+  );
+}
