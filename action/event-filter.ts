@@ -40,7 +40,7 @@ export function filterEvent(eventName: string, payload: unknown, triggerLabel: s
   if (eventName !== 'issues') {
     return {
       enqueue: false,
-      reason: `the ${eventName || 'unknown'} event does not trigger tasks (only issues)`,
+      reason: `the ${eventName || 'unknown'} event does not trigger tasks (only issues and the revision events in docs/action.md)`,
     };
   }
   const parsed = issuesPayloadSchema.safeParse(payload);

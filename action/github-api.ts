@@ -2,6 +2,7 @@
 // bundle can run against a local server (GITHUB_API_URL).
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
+import type { PullFacts } from './revision-event.ts';
 
 export interface RepositoryRole {
   /** 'read' | 'triage' | 'write' | 'maintain' | 'admin' or an organisation's custom role name. */
@@ -21,6 +22,10 @@ export interface IssueComment {
 }
 
 export interface GitHubApi {
+  /** The pull request; null when there is none with this number. */
+  pullRequest(pullNumber: number): Promise<PullFacts | null>;
+  /** The open pull request from this branch of the repository itself (not a fork), or null. */
+  openPullFrom(branch: string): Promise<PullFacts | null>;
   /** The user's role on the repository; null when GitHub answers 404 (not a collaborator). */
   repositoryRole(login: string): Promise<RepositoryRole | null>;
   /** Every comment on the issue, oldest first (all pages). */
@@ -38,7 +43,49 @@ export function createGitHubApi(options: {
   const [owner = '', repo = ''] = options.repository.split('/');
   // plugin-retry retries 5xx and network failures (3 times, 1 s, 4 s, 9 s apart), never 4xx.
   const octokit = getOctokit(options.token, options.baseUrl ? { baseUrl: options.baseUrl } : {}, retry);
+  const factsOf = (pull: {
+    number: number;
+    title: string;
+    html_url: string;
+    state: string;
+    head: { ref: string; sha: string; repo: { full_name: string } | null };
+  }): PullFacts => ({
+    number: pull.number,
+    title: pull.title,
+    html_url: pull.html_url,
+    state: pull.state,
+    head: {
+      ref: pull.head.ref,
+      sha: pull.head.sha,
+      repo: pull.head.repo && { full_name: pull.head.repo.full_name },
+    },
+  });
   return {
+    async pullRequest(pullNumber) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
+        return factsOf(data);
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return null;
+        throw new Error(
+          `could not read pull request #${pullNumber} (${(error as Error).message}): ` +
+            'give the job `permissions: pull-requests: read`',
+          { cause: error },
+        );
+      }
+    },
+    async openPullFrom(branch) {
+      const { data } = await octokit.rest.pulls.list({
+        owner,
+        repo,
+        state: 'open',
+        head: `${owner}:${branch}`,
+      });
+      const pull = data.find(
+        (entry) => entry.head.repo?.full_name.toLowerCase() === options.repository.toLowerCase(),
+      );
+      return pull ? factsOf(pull) : null;
+    },
     async repositoryRole(username) {
       try {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });

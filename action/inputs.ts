@@ -21,6 +21,10 @@ export interface ActionSettings {
   comment: boolean;
   /** Bot logins allowed to trigger tasks (bots are refused unless listed). Default: none. */
   allowedBots: string[];
+  /** The phrase a comment on CodingWorker's pull request must contain to ask for a revision. */
+  mention: string;
+  /** Whether a failed workflow run on CodingWorker's pull request asks for a fix. Default: false. */
+  fixFailingChecks: boolean;
 }
 
 /** Reads one input the way the runner passes it (INPUT_<NAME>); `required` throws when it is empty. */
@@ -55,6 +59,14 @@ const labelSchema = z
   .trim()
   .min(1, 'trigger-label must not be empty')
   .max(50, 'trigger-label must be at most 50 characters (GitHub label names are)');
+
+const mentionSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^@?[A-Za-z0-9][\w.-]{0,49}$/,
+    'mention must be one word such as @codingworker (letters, digits, - _ .)',
+  );
 
 const permissionSchema = z.enum(PERMISSION_LEVELS, {
   error: `min-permission must be one of ${PERMISSION_LEVELS.join(', ')}`,
@@ -98,6 +110,8 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv = process.
     githubToken: required('github-token', "leave it unset to use the job's GITHUB_TOKEN, or pass a token"),
     comment: parse(booleanSchema('comment'), orDefault('comment', 'true')),
     allowedBots: parse(botList, getInput('allowed-bots')),
+    mention: parse(mentionSchema, orDefault('mention', '@codingworker')),
+    fixFailingChecks: parse(booleanSchema('fix-failing-checks'), orDefault('fix-failing-checks', 'false')),
   };
 }
 

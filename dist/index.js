@@ -58274,7 +58274,7 @@ function filterEvent(eventName, payload, triggerLabel) {
     if (eventName !== 'issues') {
         return {
             enqueue: false,
-            reason: `the ${eventName || 'unknown'} event does not trigger tasks (only issues)`,
+            reason: `the ${eventName || 'unknown'} event does not trigger tasks (only issues and the revision events in docs/action.md)`,
         };
     }
     const parsed = issuesPayloadSchema.safeParse(payload);
@@ -58423,7 +58423,40 @@ function createGitHubApi(options) {
     const [owner = '', repo = ''] = options.repository.split('/');
     // plugin-retry retries 5xx and network failures (3 times, 1 s, 4 s, 9 s apart), never 4xx.
     const octokit = (0,github/* getOctokit */.Q)(options.token, options.baseUrl ? { baseUrl: options.baseUrl } : {}, retry);
+    const factsOf = (pull) => ({
+        number: pull.number,
+        title: pull.title,
+        html_url: pull.html_url,
+        state: pull.state,
+        head: {
+            ref: pull.head.ref,
+            sha: pull.head.sha,
+            repo: pull.head.repo && { full_name: pull.head.repo.full_name },
+        },
+    });
     return {
+        async pullRequest(pullNumber) {
+            try {
+                const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
+                return factsOf(data);
+            }
+            catch (error) {
+                if (error.status === 404)
+                    return null;
+                throw new Error(`could not read pull request #${pullNumber} (${error.message}): ` +
+                    'give the job `permissions: pull-requests: read`', { cause: error });
+            }
+        },
+        async openPullFrom(branch) {
+            const { data } = await octokit.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                head: `${owner}:${branch}`,
+            });
+            const pull = data.find((entry) => entry.head.repo?.full_name.toLowerCase() === options.repository.toLowerCase());
+            return pull ? factsOf(pull) : null;
+        },
         async repositoryRole(username) {
             try {
                 const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
@@ -58526,6 +58559,9 @@ const labelSchema = schemas/* string */.YjP()
     .trim()
     .min(1, 'trigger-label must not be empty')
     .max(50, 'trigger-label must be at most 50 characters (GitHub label names are)');
+const mentionSchema = schemas/* string */.YjP()
+    .trim()
+    .regex(/^@?[A-Za-z0-9][\w.-]{0,49}$/, 'mention must be one word such as @codingworker (letters, digits, - _ .)');
 const permissionSchema = schemas/* enum */.k5n(permission/* PERMISSION_LEVELS */.eO, {
     error: `min-permission must be one of ${permission/* PERMISSION_LEVELS */.eO.join(', ')}`,
 });
@@ -58559,6 +58595,8 @@ function readInputs(getInput, env = process.env) {
         githubToken: required('github-token', "leave it unset to use the job's GITHUB_TOKEN, or pass a token"),
         comment: parse(booleanSchema('comment'), orDefault('comment', 'true')),
         allowedBots: parse(botList, getInput('allowed-bots')),
+        mention: parse(mentionSchema, orDefault('mention', '@codingworker')),
+        fixFailingChecks: parse(booleanSchema('fix-failing-checks'), orDefault('fix-failing-checks', 'false')),
     };
 }
 function resolveRegion(queueUrl, input, env) {
@@ -58592,16 +58630,19 @@ function parse(schema, value) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1758);
-/* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4369);
+/* harmony import */ var _aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4369);
 /* harmony import */ var _event_filter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9978);
 /* harmony import */ var _github_api_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9090);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8452);
-/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3292);
+/* harmony import */ var _permission_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3292);
 /* harmony import */ var _queued_comment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4014);
-/* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7727);
-/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9317);
-// The enqueue action: an issues event -> (filter, permission) -> a task message on SQS -> a queued comment.
+/* harmony import */ var _revision_event_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9799);
+/* harmony import */ var _send_task_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7727);
+/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9317);
+// The enqueue action: an issues event, or a request on CodingWorker's own pull request -> (filter,
+// permission) -> a task message on SQS -> a queued progress comment.
 // The ncc entry point (dist/index.js). One catch: every failure ends in core.setFailed with what to fix.
+
 
 
 
@@ -58614,36 +58655,17 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 async function run() {
     const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readInputs */ .K)(_actions_core__WEBPACK_IMPORTED_MODULE_0__.getInput);
+    if ((0,_revision_event_js__WEBPACK_IMPORTED_MODULE_6__/* .isRevisionEvent */ .KQ)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.eventName))
+        return enqueueRevision(settings);
     const decision = (0,_event_filter_js__WEBPACK_IMPORTED_MODULE_2__/* .filterEvent */ .Z)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.eventName, _actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.payload, settings.triggerLabel);
     if (!decision.enqueue)
         return skip(decision.reason);
     const { payload } = decision;
     const github = (0,_github_api_js__WEBPACK_IMPORTED_MODULE_3__/* .createGitHubApi */ ._)({ token: settings.githubToken, repository: payload.repository.full_name });
-    const sender = await (0,_permission_js__WEBPACK_IMPORTED_MODULE_7__/* .checkSender */ .Mm)(payload.sender, {
-        minimum: settings.minPermission,
-        allowedBots: settings.allowedBots,
-        lookup: (login) => github.repositoryRole(login),
-    });
-    // A refusal is the policy working, not a broken workflow: skipped with a warning, and no message.
-    if (!sender.allowed)
-        return skip(sender.reason, { warn: true });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(sender.detail);
-    const credentials = settings.roleToAssume
-        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .assumeRoleWithOidc */ .Y0)({
-            roleArn: settings.roleToAssume,
-            audience: settings.audience,
-            region: settings.region,
-            repository: payload.repository.full_name,
-            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .sessionNameFor */ .Vl)(process.env),
-        }, _actions_core__WEBPACK_IMPORTED_MODULE_0__)
-        : undefined;
-    const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_6__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
-    const message = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_6__/* .encodeTaskMessage */ .t_)(task);
-    if (message.truncated) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`the issue body was cut to fit the SQS size limit; the message is flagged body_truncated`);
-    }
-    const queue = (0,_send_task_js__WEBPACK_IMPORTED_MODULE_9__/* .createTaskQueue */ .J)({ queueUrl: settings.queueUrl, region: settings.region, credentials });
-    const messageId = await queue.send(message).finally(() => queue.close());
+    if (!(await senderAllowed(settings, github, payload.sender)))
+        return;
+    const task = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_7__/* .taskFromIssuesEvent */ .Qt)(payload, { triggerLabel: settings.triggerLabel, event: decision.event });
+    const messageId = await send(settings, task, 'the issue body');
     _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`queued issue #${task.issue_number} of ${task.repository} as message ${messageId}`);
     setOutputs({ messageId, skipped: false, reason: '' });
     if (settings.comment) {
@@ -58652,11 +58674,87 @@ async function run() {
             messageId,
             sender: task.sender,
             triggerLabel: settings.triggerLabel,
-            runUrl: _actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.runId
-                ? `${_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.serverUrl}/${task.repository}/actions/runs/${_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.runId}`
-                : undefined,
+            runUrl: runUrl(task.repository),
         });
     }
+}
+/** A comment, review or failed run on CodingWorker's own pull request: a revision task. */
+async function enqueueRevision(settings) {
+    const decision = (0,_revision_event_js__WEBPACK_IMPORTED_MODULE_6__/* .filterRevisionEvent */ .qb)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.eventName, _actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.payload, settings);
+    if (!decision.enqueue)
+        return skip(decision.reason);
+    const github = (0,_github_api_js__WEBPACK_IMPORTED_MODULE_3__/* .createGitHubApi */ ._)({ token: settings.githubToken, repository: decision.repository });
+    const pull = await pullOf(github, decision);
+    if (typeof pull === 'string')
+        return skip(pull);
+    const notOurs = (0,_revision_event_js__WEBPACK_IMPORTED_MODULE_6__/* .pullProblem */ .jj)(decision, pull);
+    if (notOurs)
+        return skip(notOurs);
+    if (decision.sender && !(await senderAllowed(settings, github, decision.sender)))
+        return;
+    const task = (0,_revision_event_js__WEBPACK_IMPORTED_MODULE_6__/* .revisionTask */ .t2)(decision, pull);
+    const messageId = await send(settings, task, "the trigger's text");
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`queued a revision of #${task.pull_number} of ${task.repository} as message ${messageId}`);
+    setOutputs({ messageId, skipped: false, reason: '' });
+    if (settings.comment) {
+        await postQueuedComment(github, {
+            issueNumber: task.pull_number,
+            messageId,
+            sender: task.sender,
+            revision: { trigger: TRIGGER_WORDS[task.trigger.type], url: task.trigger.html_url },
+            runUrl: runUrl(task.repository),
+        });
+    }
+}
+const TRIGGER_WORDS = {
+    comment: 'comment',
+    review_comment: 'review comment',
+    review: 'review',
+    check_suite: 'failed check suite',
+    workflow_run: 'failed workflow run',
+};
+/** The pull request the event is about, or why there is none to revise. */
+async function pullOf(github, decision) {
+    const { pull } = decision;
+    if ('head' in pull)
+        return pull;
+    if ('number' in pull)
+        return (await github.pullRequest(pull.number)) ?? `pull request #${pull.number} does not exist`;
+    return (await github.openPullFrom(pull.branch)) ?? `no open pull request comes from ${pull.branch}`;
+}
+/** A refusal is the policy working, not a broken workflow: skipped with a warning, and no message. */
+async function senderAllowed(settings, github, sender) {
+    const verdict = await (0,_permission_js__WEBPACK_IMPORTED_MODULE_8__/* .checkSender */ .Mm)(sender, {
+        minimum: settings.minPermission,
+        allowedBots: settings.allowedBots,
+        lookup: (login) => github.repositoryRole(login),
+    });
+    if (!verdict.allowed) {
+        skip(verdict.reason, { warn: true });
+        return false;
+    }
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(verdict.detail);
+    return true;
+}
+async function send(settings, task, text) {
+    const credentials = settings.roleToAssume
+        ? await (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .assumeRoleWithOidc */ .Y0)({
+            roleArn: settings.roleToAssume,
+            audience: settings.audience,
+            region: settings.region,
+            repository: task.repository,
+            sessionName: (0,_aws_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .sessionNameFor */ .Vl)(process.env),
+        }, _actions_core__WEBPACK_IMPORTED_MODULE_0__)
+        : undefined;
+    const message = (0,_task_message_js__WEBPACK_IMPORTED_MODULE_7__/* .encodeTaskMessage */ .t_)(task);
+    if (message.truncated) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`${text} was cut to fit the SQS size limit; the message is flagged body_truncated`);
+    }
+    const queue = (0,_send_task_js__WEBPACK_IMPORTED_MODULE_10__/* .createTaskQueue */ .J)({ queueUrl: settings.queueUrl, region: settings.region, credentials });
+    return queue.send(message).finally(() => queue.close());
+}
+function runUrl(repository) {
+    return _actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.runId ? `${_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.serverUrl}/${repository}/actions/runs/${_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._.runId}` : undefined;
 }
 function skip(reason, options = {}) {
     if (options.warn)
@@ -58834,16 +58932,14 @@ function isProgressComment(comment) {
 //# sourceMappingURL=progress-marker.js.map
 ;// CONCATENATED MODULE: ./build/action/queued-comment.js
 
-/** The comment text. Only our own values go in: never the issue's title or body (untrusted text). */
+/** The comment text. Only our own values go in: never a title, body or comment text (untrusted). */
 function queuedCommentBody(facts) {
     const run = facts.runUrl ? ` ([workflow run](${facts.runUrl}))` : '';
-    return [
-        PROGRESS_MARKER,
-        '**CodingWorker** · ⏳ queued',
-        '',
-        `The \`${facts.triggerLabel}\` label added by \`${facts.sender}\` put this issue on the task queue` +
-            ` (message \`${facts.messageId}\`)${run}. A worker will pick it up and update this comment as it works.`,
-    ].join('\n');
+    const queued = `(message \`${facts.messageId}\`)${run}. A worker will pick it up and update this comment as it works.`;
+    const cause = facts.revision
+        ? `A revision asked for by [this ${facts.revision.trigger}](${facts.revision.url}) of \`${facts.sender}\` is on the task queue`
+        : `The \`${facts.triggerLabel}\` label added by \`${facts.sender}\` put this issue on the task queue`;
+    return [PROGRESS_MARKER, '**CodingWorker** · ⏳ queued', '', `${cause} ${queued}`].join('\n');
 }
 /** Updates the existing progress comment (isProgressComment: a planted marker is ignored) or creates it. */
 async function ensureQueuedComment(api, facts) {
@@ -58854,6 +58950,308 @@ async function ensureQueuedComment(api, facts) {
     return { commentId: await api.createComment(facts.issueNumber, body), created: true };
 }
 //# sourceMappingURL=queued-comment.js.map
+
+/***/ }),
+
+/***/ 9799:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KQ: () => (/* binding */ isRevisionEvent),
+/* harmony export */   jj: () => (/* binding */ pullProblem),
+/* harmony export */   qb: () => (/* binding */ filterRevisionEvent),
+/* harmony export */   t2: () => (/* binding */ revisionTask)
+/* harmony export */ });
+/* unused harmony exports REVISION_EVENTS, issueOfBranch, mentions */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
+/* harmony import */ var _task_message_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9317);
+// Which pull request events become revision tasks (docs/action.md#revisions): a comment that mentions the
+// trigger phrase, a review that requests changes (or comments with the mention), and with
+// fix-failing-checks a failed workflow run, each on CodingWorker's own pull request. Like issues events,
+// everything else is skipped with a one-line reason. The worker re-checks all of it on GitHub.
+
+
+const REVISION_EVENTS = [
+    'issue_comment',
+    'pull_request_review_comment',
+    'pull_request_review',
+    'workflow_run',
+    'check_suite',
+];
+/** CodingWorker's branches: the worker pushes only to these (worker/forge/github-pulls.ts). */
+const BRANCH = /^auto-code\/issue-([1-9]\d*)$/;
+/** Our own comments carry markers (progress, revision replies); acting on them would loop. */
+const OWN_MARKER = '<!-- codingworker:';
+const user = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ login: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), type: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional() });
+const pullSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+    number: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+    title: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    html_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    state: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    head: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        ref: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        sha: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        repo: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ full_name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() }).nullable(),
+    }),
+});
+const base = { repository: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ full_name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() }), sender: user };
+const commentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+    id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+    body: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullish(),
+    user,
+    updated_at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    html_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+});
+const schemas = {
+    issue_comment: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        ...base,
+        action: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        issue: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ number: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(), pull_request: zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J().optional() }),
+        comment: commentSchema,
+    }),
+    pull_request_review_comment: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        ...base,
+        action: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        pull_request: pullSchema,
+        comment: commentSchema,
+    }),
+    pull_request_review: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        ...base,
+        action: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        pull_request: pullSchema,
+        review: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+            id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+            body: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullish(),
+            state: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            user,
+            submitted_at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullish(),
+            html_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        }),
+    }),
+    workflow_run: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        ...base,
+        action: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        workflow_run: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+            id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+            name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullish(),
+            conclusion: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullish(),
+            head_branch: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullish(),
+            head_sha: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            head_repository: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ full_name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() }).nullish(),
+            updated_at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            html_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            actor: user.nullish(),
+        }),
+    }),
+};
+function isRevisionEvent(eventName) {
+    return REVISION_EVENTS.includes(eventName);
+}
+function filterRevisionEvent(eventName, payload, options) {
+    if (eventName === 'check_suite') {
+        return skip('check_suite events are not acted on: trigger the action on workflow_run (fix-failing-checks)');
+    }
+    if (!(eventName in schemas))
+        return skip(`the ${eventName} event does not ask for revisions`);
+    const name = eventName;
+    const parsed = schemas[name].safeParse(payload);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`the ${eventName} event payload is not what GitHub sends (${issue?.path.join('.')}: ${issue?.message}); ` +
+            'run this action only from the events in docs/action.md');
+    }
+    switch (name) {
+        case 'issue_comment':
+            return fromIssueComment(parsed.data, options);
+        case 'pull_request_review_comment':
+            return fromReviewComment(parsed.data, options);
+        case 'pull_request_review':
+            return fromReview(parsed.data, options);
+        case 'workflow_run':
+            return fromWorkflowRun(parsed.data, options);
+    }
+}
+function fromIssueComment(event, options) {
+    if (event.action !== 'created')
+        return skip(`issue_comment.${event.action} does not ask for revisions`);
+    if (!event.issue.pull_request) {
+        return skip(`the comment is on issue #${event.issue.number}, not on a pull request`);
+    }
+    const unasked = commentProblem(event.comment.body ?? '', options);
+    if (unasked)
+        return skip(unasked);
+    return {
+        enqueue: true,
+        event: 'issue_comment.created',
+        repository: event.repository.full_name,
+        sender: event.comment.user,
+        trigger: commentTrigger('comment', event.comment),
+        pull: { number: event.issue.number },
+    };
+}
+function fromReviewComment(event, options) {
+    if (event.action !== 'created') {
+        return skip(`pull_request_review_comment.${event.action} does not ask for revisions`);
+    }
+    const unasked = commentProblem(event.comment.body ?? '', options);
+    if (unasked)
+        return skip(unasked);
+    return {
+        enqueue: true,
+        event: 'pull_request_review_comment.created',
+        repository: event.repository.full_name,
+        sender: event.comment.user,
+        trigger: commentTrigger('review_comment', event.comment),
+        pull: event.pull_request,
+    };
+}
+/** A review asks for changes by its state; a plain "comment" review only with the mention. */
+function fromReview(event, options) {
+    if (event.action !== 'submitted')
+        return skip(`pull_request_review.${event.action} does not ask for revisions`);
+    const { review } = event;
+    const state = review.state.toLowerCase();
+    const body = review.body ?? '';
+    if (state === 'commented') {
+        const unasked = commentProblem(body, options);
+        if (unasked)
+            return skip(`the review ${unasked.replace(/^the comment /, '')}`);
+    }
+    else if (state !== 'changes_requested') {
+        return skip(`a review that is ${state} does not ask for changes`);
+    }
+    return {
+        enqueue: true,
+        event: 'pull_request_review.submitted',
+        repository: event.repository.full_name,
+        sender: review.user,
+        trigger: {
+            type: 'review',
+            id: review.id,
+            author: review.user.login,
+            body,
+            body_truncated: false,
+            updated_at: review.submitted_at ?? new Date().toISOString(),
+            html_url: review.html_url,
+        },
+        pull: event.pull_request,
+    };
+}
+function fromWorkflowRun(event, options) {
+    const run = event.workflow_run;
+    const name = run.name || `workflow run ${run.id}`;
+    if (event.action !== 'completed')
+        return skip(`workflow_run.${event.action} does not ask for revisions`);
+    if (!options.fixFailingChecks) {
+        return skip('fix-failing-checks is off: set it to true to have CodingWorker fix its failing runs');
+    }
+    if (run.conclusion !== 'failure' && run.conclusion !== 'timed_out') {
+        return skip(`"${oneLine(name)}" concluded ${run.conclusion ?? 'nothing'}, not failure`);
+    }
+    const branch = run.head_branch ?? '';
+    if (!BRANCH.test(branch))
+        return skip(`"${oneLine(name)}" ran on ${oneLine(branch)}, not a CodingWorker branch`);
+    const fromRepo = run.head_repository?.full_name ?? '';
+    if (fromRepo.toLowerCase() !== event.repository.full_name.toLowerCase()) {
+        return skip(`"${oneLine(name)}" ran on a fork (${oneLine(fromRepo)})`);
+    }
+    return {
+        enqueue: true,
+        event: 'workflow_run.completed',
+        repository: event.repository.full_name,
+        sender: undefined,
+        trigger: {
+            type: 'workflow_run',
+            id: run.id,
+            author: run.actor?.login ?? event.sender.login,
+            body: `${name} concluded ${run.conclusion}`,
+            body_truncated: false,
+            updated_at: run.updated_at,
+            name: name.slice(0, 300),
+            html_url: run.html_url,
+        },
+        pull: { branch },
+        headSha: run.head_sha,
+    };
+}
+/**
+ * Why the pull request is not CodingWorker's to revise: a branch of its own in the same repository,
+ * open, at the head the event was about. undefined when it is.
+ */
+function pullProblem(decision, pull) {
+    const { repository } = decision;
+    const ref = `pull request #${pull.number}`;
+    if (pull.state !== 'open')
+        return `${ref} is ${oneLine(pull.state)}`;
+    if (!BRANCH.test(pull.head.ref)) {
+        return `${ref} comes from ${oneLine(pull.head.ref)}, not a CodingWorker branch (auto-code/issue-N)`;
+    }
+    const fromRepo = pull.head.repo?.full_name ?? 'a deleted repository';
+    if (fromRepo.toLowerCase() !== repository.toLowerCase())
+        return `${ref} comes from a fork (${oneLine(fromRepo)})`;
+    if (decision.headSha && decision.headSha !== pull.head.sha) {
+        return `the run was on ${decision.headSha.slice(0, 7)}, but ${ref} has moved on to ${pull.head.sha.slice(0, 7)}`;
+    }
+    return undefined;
+}
+/** The issue a CodingWorker branch belongs to. */
+function issueOfBranch(branch) {
+    const match = BRANCH.exec(branch);
+    return match ? Number(match[1]) : undefined;
+}
+function commentProblem(body, options) {
+    if (body.includes(OWN_MARKER))
+        return "the comment is one of CodingWorker's own";
+    if (!mentions(body, options.mention)) {
+        return `the comment does not mention ${options.mention}`;
+    }
+    return undefined;
+}
+/** The phrase as a word of its own: "@codingworker," counts, "@codingworker-bot" does not. */
+function mentions(body, phrase) {
+    const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^\\w@-])${escaped}(?![\\w-])`, 'i').test(body);
+}
+function commentTrigger(type, comment) {
+    return {
+        type,
+        id: comment.id,
+        author: comment.user.login,
+        body: comment.body ?? '',
+        body_truncated: false,
+        updated_at: comment.updated_at,
+        html_url: comment.html_url,
+    };
+}
+function skip(reason) {
+    return { enqueue: false, reason };
+}
+/** Names and branches come from the payload: one line, so a reason cannot forge a log command. */
+function oneLine(text) {
+    return text.replace(/[\r\n]+/g, ' ').slice(0, 200);
+}
+/** The revision message for an event the filter let through, on the pull request as GitHub holds it. */
+function revisionTask(decision, pull, now = new Date()) {
+    const issue = issueOfBranch(pull.head.ref);
+    if (issue === undefined)
+        throw new Error(`pull request #${pull.number} is not on a CodingWorker branch`);
+    return _task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .RevisionMessageSchema */ .In.parse({
+        schema_version: _task_message_js__WEBPACK_IMPORTED_MODULE_0__/* .SCHEMA_VERSION */ .f$,
+        kind: 'revision',
+        repository: decision.repository,
+        issue_number: issue,
+        pull_number: pull.number,
+        title: pull.title.slice(0, 1_024) || `#${pull.number}`,
+        html_url: pull.html_url,
+        head_branch: pull.head.ref,
+        head_sha: pull.head.sha,
+        sender: decision.sender?.login ?? decision.trigger.author,
+        event: decision.event,
+        trigger: decision.trigger,
+        enqueued_at: now.toISOString(),
+    });
+}
+//# sourceMappingURL=revision-event.js.map
 
 /***/ }),
 
@@ -58942,11 +59340,13 @@ function sendAdvice(error, options) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  In: () => (/* binding */ RevisionMessageSchema),
+  f$: () => (/* binding */ SCHEMA_VERSION),
   t_: () => (/* binding */ encodeTaskMessage),
   Qt: () => (/* binding */ taskFromIssuesEvent)
 });
 
-// UNUSED EXPORTS: SCHEMA_VERSION, SQS_MESSAGE_LIMIT_BYTES, TRUNCATION_NOTE, TaskMessageSchema, parseTaskMessage, toSqsJson
+// UNUSED EXPORTS: IssueMessageSchema, IssueMessageV1Schema, RevisionTriggerSchema, SQS_MESSAGE_LIMIT_BYTES, TRIGGER_TYPES, TRUNCATION_NOTE, TaskMessageSchema, isRevision, parseTaskMessage, toSqsJson
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
@@ -58973,42 +59373,109 @@ function duration(params) {
 // The task message: the one contract between the enqueue action and the worker.
 // Both sides import this file; docs/task-message.schema.json is generated from it (npm run schema).
 
-const SCHEMA_VERSION = 1;
+/**
+ * Version 2 added `kind`: an `issue` task (what version 1 carried) or a `revision` of CodingWorker's own
+ * pull request. The worker still accepts version 1 issue messages, so the worker can be upgraded before
+ * the action; the action sends version 2.
+ */
+const SCHEMA_VERSION = 2;
 /**
  * SQS accepts 256 KiB (262,144 bytes) of body plus message attributes on every queue, whatever
  * its MaximumMessageSize. We keep the whole message under that so it fits any queue, and trim the
- * issue body (never the title or metadata) when a very large issue would not fit.
+ * issue body or the trigger's text (never the title or metadata) when a very large one would not fit.
  */
 const SQS_MESSAGE_LIMIT_BYTES = 262_144;
 /** Room kept for the message attributes and their names. */
 const ATTRIBUTE_ALLOWANCE_BYTES = 1_024;
-const TRUNCATION_NOTE = '\n\n[CodingWorker: the issue body was cut here to fit the queue message size limit]';
+const TRUNCATION_NOTE = '\n\n[CodingWorker: the text was cut here to fit the queue message size limit]';
 const login = schemas/* string */.YjP().min(1).max(100);
-const TaskMessageSchema = schemas/* object */.Ikc({
-    schema_version: schemas/* literal */.euz(SCHEMA_VERSION).describe('Version of this schema; the worker refuses others.'),
+const repository = schemas/* string */.YjP()
+    .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, 'must be "owner/name"')
+    .describe('The repository as owner/name.');
+const dateTime = () => datetime({ offset: true });
+const issueFields = {
     issue_number: schemas/* number */.aig().int().positive().describe('The issue number within the repository.'),
-    repository: schemas/* string */.YjP()
-        .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, 'must be "owner/name"')
-        .describe('The repository as owner/name.'),
-    title: schemas/* string */.YjP()
-        .min(1)
-        .max(1_024)
-        .describe('The issue title at the time of the event (untrusted text).'),
+    repository,
+    title: schemas/* string */.YjP().min(1).max(1_024).describe('The issue title at the time of the event (untrusted text).'),
     body: schemas/* string */.YjP().describe('The issue body in Markdown at the time of the event (untrusted text).'),
     body_truncated: schemas/* boolean */.zMY()
         .describe('True when the body was cut to fit the SQS size limit; the worker may fetch it again.'),
     labels: schemas/* array */.YOg(schemas/* string */.YjP().min(1)).describe('Label names on the issue.'),
     assignees: schemas/* array */.YOg(login).describe('Logins of the assignees.'),
-    created_at: datetime({ offset: true }).describe('When the issue was created (ISO 8601).'),
-    updated_at: datetime({ offset: true }).describe('When the issue was last updated (ISO 8601).'),
+    created_at: dateTime().describe('When the issue was created (ISO 8601).'),
+    updated_at: dateTime().describe('When the issue was last updated (ISO 8601).'),
     html_url: schemas/* url */.OZ5().describe('The issue page on GitHub.'),
     sender: login.describe('Login of the account whose action triggered the task (the labeller).'),
     event: schemas/* enum */.k5n(['issues.labeled', 'issues.opened', 'manual'])
         .describe('What produced the message: the GitHub event and action, or "manual" for the CLI.'),
     trigger_label: schemas/* string */.YjP().min(1).describe('The label that marks issues for CodingWorker.'),
-    enqueued_at: datetime({ offset: true }).describe('When the message was built (ISO 8601).'),
+    enqueued_at: dateTime().describe('When the message was built (ISO 8601).'),
+};
+/** Version 1: an issue task without `kind`. Accepted and read as a version 2 issue task. */
+const IssueMessageV1Schema = schemas/* object */.Ikc({
+    schema_version: schemas/* literal */.euz(1).describe('Version 1 of this schema (issue tasks only).'),
+    ...issueFields,
 })
     .strict();
+const IssueMessageSchema = schemas/* object */.Ikc({
+    schema_version: schemas/* literal */.euz(SCHEMA_VERSION).describe('Version of this schema.'),
+    kind: schemas/* literal */.euz('issue').describe('An issue labelled for CodingWorker.'),
+    ...issueFields,
+})
+    .strict();
+/** What asked for the revision: a comment, a review, or a failing check on the pull request's head. */
+const TRIGGER_TYPES = ['comment', 'review_comment', 'review', 'check_suite', 'workflow_run'];
+const RevisionTriggerSchema = schemas/* object */.Ikc({
+    type: schemas/* enum */.k5n(TRIGGER_TYPES)
+        .describe('comment: an issue comment on the pull request; review_comment: a comment in a review thread; ' +
+        'review: a submitted review; check_suite / workflow_run: a failing check on the head commit.'),
+    id: schemas/* number */.aig()
+        .int()
+        .positive()
+        .describe('The id of the comment, review comment, review, check suite or workflow run.'),
+    author: login.describe('Who wrote the comment or review; for a check, the app or actor that ran it.'),
+    body: schemas/* string */.YjP()
+        .describe('The text of the comment or review; for a check, its name and conclusion (untrusted text).'),
+    body_truncated: schemas/* boolean */.zMY().describe('True when the text was cut to fit the SQS size limit.'),
+    updated_at: dateTime().describe('When the trigger was last changed at the time of the event: the worker skips a trigger edited since.'),
+    name: schemas/* string */.YjP().max(300).optional().describe('For a check: the check suite app or the workflow name.'),
+    html_url: schemas/* url */.OZ5().describe('The trigger on GitHub.'),
+})
+    .strict();
+const RevisionMessageSchema = schemas/* object */.Ikc({
+    schema_version: schemas/* literal */.euz(SCHEMA_VERSION).describe('Version of this schema.'),
+    kind: schemas/* literal */.euz('revision').describe("A change requested on CodingWorker's own pull request."),
+    repository,
+    issue_number: schemas/* number */.aig()
+        .int()
+        .positive()
+        .describe('The issue the pull request resolves: N of its head branch auto-code/issue-N.'),
+    pull_number: schemas/* number */.aig().int().positive().describe('The pull request number.'),
+    title: schemas/* string */.YjP().min(1).max(1_024).describe('The pull request title at the time of the event.'),
+    html_url: schemas/* url */.OZ5().describe('The pull request page on GitHub.'),
+    head_branch: schemas/* string */.YjP().min(1).max(255).describe('The head branch, auto-code/issue-N.'),
+    head_sha: schemas/* string */.YjP()
+        .regex(/^[0-9a-f]{40}$/, 'must be a 40-character commit SHA')
+        .describe('The head commit the event was about.'),
+    sender: login.describe('Login of the account whose action triggered the task.'),
+    event: schemas/* enum */.k5n([
+        'issue_comment.created',
+        'pull_request_review_comment.created',
+        'pull_request_review.submitted',
+        'check_suite.completed',
+        'workflow_run.completed',
+        'manual',
+    ])
+        .describe('What produced the message: the GitHub event and action, or "manual" for the CLI.'),
+    trigger: RevisionTriggerSchema,
+    enqueued_at: dateTime().describe('When the message was built (ISO 8601).'),
+})
+    .strict();
+/** Every message the worker accepts: a version 1 issue, a version 2 issue or revision. */
+const TaskMessageSchema = schemas/* union */.KCZ([IssueMessageV1Schema, IssueMessageSchema, RevisionMessageSchema]);
+function isRevision(task) {
+    return task.kind === 'revision';
+}
 /** Parses a raw queue body. Never throws: a bad message must reach the dead-letter queue with a reason. */
 function parseTaskMessage(raw) {
     let json;
@@ -59018,15 +59485,34 @@ function parseTaskMessage(raw) {
     catch (error) {
         return { ok: false, reason: `message body is not JSON (${error.message})` };
     }
-    const result = TaskMessageSchema.safeParse(json);
+    const { schema, label } = schemaFor(json);
+    const result = schema.safeParse(json);
     if (!result.success) {
         const details = result.error.issues
             .slice(0, 5)
             .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
             .join('; ');
-        return { ok: false, reason: `message does not match task schema v${SCHEMA_VERSION}: ${details}` };
+        return { ok: false, reason: `message does not match task schema ${label}: ${details}` };
     }
-    return { ok: true, task: result.data };
+    const task = result.data;
+    if (task.schema_version === 1)
+        return { ok: true, task: { ...task, schema_version: SCHEMA_VERSION, kind: 'issue' } };
+    return { ok: true, task };
+}
+/**
+ * The one schema a message is checked against, chosen by its version and kind, so the reason names the
+ * fields that are wrong rather than every branch of a union.
+ */
+function schemaFor(json) {
+    const fields = (json ?? {});
+    if (fields.schema_version === 1)
+        return { schema: IssueMessageV1Schema, label: 'v1' };
+    if (fields.schema_version !== SCHEMA_VERSION) {
+        return { schema: IssueMessageSchema, label: `v${SCHEMA_VERSION} (the worker accepts versions 1 and 2)` };
+    }
+    if (fields.kind === 'revision')
+        return { schema: RevisionMessageSchema, label: `v${SCHEMA_VERSION} (revision)` };
+    return { schema: IssueMessageSchema, label: `v${SCHEMA_VERSION} (issue)` };
 }
 /**
  * Characters some SQS implementations refuse. SQS allows #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
@@ -59046,8 +59532,9 @@ function toSqsJson(value) {
 }
 /**
  * Serialises a task for SQS (the attributes of docs/requirements.md#task-message included) as SQS-safe JSON.
- * A body too large for the queue is cut on a character boundary and flagged with body_truncated, so a huge
- * issue is sent rather than refused by AWS; the size counted is that of the escaped text actually sent.
+ * A text too large for the queue (an issue's body, a trigger's text) is cut on a character boundary and
+ * flagged, so a huge one is sent rather than refused by AWS; the size counted is that of the escaped text
+ * actually sent.
  */
 function encodeTaskMessage(task, limitBytes = SQS_MESSAGE_LIMIT_BYTES) {
     const attributes = {
@@ -59055,17 +59542,31 @@ function encodeTaskMessage(task, limitBytes = SQS_MESSAGE_LIMIT_BYTES) {
         Repository: { DataType: 'String', StringValue: task.repository },
     };
     const budget = limitBytes - ATTRIBUTE_ALLOWANCE_BYTES;
-    let message = TaskMessageSchema.parse(task);
+    let message = checked(task);
     let body = toSqsJson(message);
     if (Buffer.byteLength(body) > budget) {
-        const overhead = Buffer.byteLength(toSqsJson({ ...message, body: '', body_truncated: true }));
+        const overhead = Buffer.byteLength(toSqsJson(withText(message, '')));
         const room = budget - overhead - Buffer.byteLength(toSqsJson(TRUNCATION_NOTE));
         if (room < 0)
             throw new Error(`task message metadata alone exceeds ${budget} bytes`);
-        message = { ...message, body: fitJsonString(message.body, room) + TRUNCATION_NOTE, body_truncated: true };
+        message = withText(message, fitJsonString(textOf(message), room) + TRUNCATION_NOTE);
         body = toSqsJson(message);
     }
-    return { body, attributes, bytes: Buffer.byteLength(body), truncated: message.body_truncated };
+    const truncated = isRevision(message) ? message.trigger.body_truncated : message.body_truncated;
+    return { body, attributes, bytes: Buffer.byteLength(body), truncated };
+}
+function checked(task) {
+    return isRevision(task) ? RevisionMessageSchema.parse(task) : IssueMessageSchema.parse(task);
+}
+/** The one long text a message carries: the issue's body, or the trigger's. */
+function textOf(task) {
+    return isRevision(task) ? task.trigger.body : task.body;
+}
+/** The message with its long text replaced and flagged as cut. */
+function withText(task, text) {
+    if (isRevision(task))
+        return { ...task, trigger: { ...task.trigger, body: text, body_truncated: true } };
+    return { ...task, body: text, body_truncated: true };
 }
 /** The longest prefix of text whose SQS-safe JSON form fits in maxBytes, never splitting a code point. */
 function fitJsonString(text, maxBytes) {
@@ -59085,8 +59586,9 @@ function fitJsonString(text, maxBytes) {
 function taskFromIssuesEvent(payload, options) {
     const { issue } = payload;
     const event = options.event ?? (payload.action === 'opened' ? 'issues.opened' : 'issues.labeled');
-    return TaskMessageSchema.parse({
+    return IssueMessageSchema.parse({
         schema_version: SCHEMA_VERSION,
+        kind: 'issue',
         issue_number: issue.number,
         repository: payload.repository.full_name,
         title: issue.title,
@@ -67150,10 +67652,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ikc: () => (/* binding */ object),
   YjP: () => (/* binding */ string),
   KCZ: () => (/* binding */ union),
+  L5J: () => (/* binding */ unknown),
   OZ5: () => (/* binding */ url)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, record, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, unknown, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, record, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);

@@ -75,12 +75,13 @@ output "worker_roles_anywhere" {
 output "workflow_snippet" {
   description = "The workflow for each repository in github_repositories (.github/workflows/codingworker.yml)."
   value = templatefile("${path.module}/templates/workflow.yml.tftpl", {
-    trigger_label = var.trigger_label
-    allowed_bots  = var.allowed_bots
-    queue_url     = aws_sqs_queue.tasks.url
-    aws_region    = var.aws_region
-    role_arn      = aws_iam_role.action.arn
-    audience      = var.github_oidc_audience
+    trigger_label      = var.trigger_label
+    allowed_bots       = var.allowed_bots
+    queue_url          = aws_sqs_queue.tasks.url
+    aws_region         = var.aws_region
+    role_arn           = aws_iam_role.action.arn
+    audience           = var.github_oidc_audience
+    fix_failing_checks = var.fix_failing_checks
   })
 }
 

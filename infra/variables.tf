@@ -30,6 +30,12 @@ variable "trigger_label" {
   default     = "auto-code"
 }
 
+variable "fix_failing_checks" {
+  description = "Names of the workflows whose failed runs on CodingWorker's pull requests CodingWorker should fix (workflow_run in the workflow snippet, with fix-failing-checks: true). Default: none (off)."
+  type        = list(string)
+  default     = []
+}
+
 variable "allowed_bots" {
   description = "Bot logins (e.g. renovate[bot]) that may trigger tasks; written into the workflow snippet (allowed-bots) and the worker env (CW_ALLOWED_BOTS), so both sides apply one list. Default: none."
   type        = list(string)

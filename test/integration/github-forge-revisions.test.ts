@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import type { RevisionMessage } from '../../action/task-message.ts';
 import { TransientError } from '../../worker/core/errors.ts';
 import type { RevisionForge } from '../../worker/forge/forge.ts';
@@ -175,6 +176,39 @@ describe('GitHub forge: revisions', () => {
     const again = await revisions.prepare(task);
     assert.equal(again.action, 'already-done', JSON.stringify(again));
     assert.equal(replies().length, 1, 'no second reply');
+    assert.deepEqual(fixture.server.violations, []);
+  });
+
+  it("reports on the pull request's own progress comment, edited in place, and on the new head commit", async () => {
+    const task = await revision(reviewComment(MAINTAINER, 'Say hello, world.').trigger);
+    const { repo, commitSha } = await revisionCommit(task);
+    await revisions.report(task, { stage: 'started', message: 'revising the pull request' });
+    const published = await revisions.publish(task, {
+      repo,
+      branch: task.head_branch,
+      commitSha,
+      summary: ['Return "hello, world"'],
+      notes: [],
+    });
+    await revisions.report(task, { stage: 'done', message: 'pushed', url: published.url, commitSha });
+    const repository = fixture.server.repository(FULL_NAME);
+    const progress = repository.comments.filter(
+      (comment) => comment.issueNumber === pullNumber && comment.body.includes(PROGRESS_MARKER),
+    );
+    assert.equal(progress.length, 1, 'one progress comment on the pull request');
+    assert.match(progress[0]!.body, /revision pushed/);
+    assert.match(progress[0]!.body, new RegExp(`Commit: \\S+${commitSha}`));
+    assert.equal(
+      repository.comments.filter(
+        (comment) => comment.issueNumber === issueNumber && comment.body.includes('revision'),
+      ).length,
+      0,
+      "the issue's own progress comment is left alone",
+    );
+    const onHead = [...repository.statuses, ...repository.checkRuns].filter(
+      (entry) => ('sha' in entry ? entry.sha : entry.headSha) === commitSha,
+    );
+    assert.ok(onHead.length > 0, 'a status or check run on the new head commit');
     assert.deepEqual(fixture.server.violations, []);
   });
 

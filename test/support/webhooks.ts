@@ -15,3 +15,12 @@ export function issuesPayload(action: string): IssuesEventPayload & Record<strin
   if (!example) throw new Error(`no real issues.${action} example in @octokit/webhooks-examples`);
   return structuredClone(example) as unknown as IssuesEventPayload & Record<string, unknown>;
 }
+
+/** A deep copy of the first real payload of this event (and action), for the revision triggers. */
+// biome-ignore lint/suspicious/noExplicitAny: tests edit GitHub's payloads freely; the code under test parses them.
+export function examplePayload(event: string, action?: string): Record<string, any> {
+  const examples = index.find((entry) => entry.name === event)?.examples ?? [];
+  const example = examples.find((payload) => action === undefined || payload.action === action);
+  if (!example) throw new Error(`no real ${event}.${action ?? '*'} example in @octokit/webhooks-examples`);
+  return structuredClone(example);
+}

@@ -45,7 +45,7 @@ describe('event filter', () => {
     assert.equal(filterEvent('issues', unlabeled, unlabeled.label!.name).enqueue, false);
     assert.deepEqual(filterEvent('push', {}, 'auto-code'), {
       enqueue: false,
-      reason: 'the push event does not trigger tasks (only issues)',
+      reason: 'the push event does not trigger tasks (only issues and the revision events in docs/action.md)',
     });
     const closed = issuesPayload('labeled') as ReturnType<typeof issuesPayload> & {
       issue: { state: string };

@@ -28,6 +28,8 @@ describe('action inputs', () => {
       githubToken: 'ghs_x',
       comment: true,
       allowedBots: [],
+      mention: '@codingworker',
+      fixFailingChecks: false,
     });
   });
 
@@ -42,6 +44,8 @@ describe('action inputs', () => {
         'min-permission': 'maintain',
         comment: 'False',
         'allowed-bots': 'renovate[bot],\ndependabot[bot]',
+        mention: '@octo-fixer',
+        'fix-failing-checks': 'true',
       }),
       {},
     );
@@ -51,6 +55,8 @@ describe('action inputs', () => {
     assert.equal(settings.minPermission, 'maintain');
     assert.equal(settings.comment, false);
     assert.deepEqual(settings.allowedBots, ['renovate[bot]', 'dependabot[bot]']);
+    assert.equal(settings.mention, '@octo-fixer');
+    assert.equal(settings.fixFailingChecks, true);
   });
 
   it('knows the region forms of AWS queue URLs', () => {
@@ -93,6 +99,8 @@ describe('action inputs', () => {
       [{ ...base, 'trigger-label': 'x'.repeat(51) }, /trigger-label must be at most 50 characters/],
       [{ ...base, comment: 'yes' }, /comment must be true or false/],
       [{ ...base, 'allowed-bots': 'ok[bot], not a login!' }, /allowed-bots must list bot logins/],
+      [{ ...base, mention: '@two words' }, /mention must be one word such as @codingworker/],
+      [{ ...base, 'fix-failing-checks': 'on' }, /fix-failing-checks must be true or false/],
     ];
     for (const [values, message] of cases) assert.throws(() => readInputs(inputs(values), {}), message);
   });

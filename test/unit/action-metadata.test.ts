@@ -51,6 +51,8 @@ describe('action.yml', () => {
       'allowed-bots': '',
       'github-token': ['$', '{{ github.token }}'].join(''),
       comment: 'true',
+      mention: '@codingworker',
+      'fix-failing-checks': 'false',
     });
     assert.equal(metadata.inputs['queue-url']!.required, true);
   });

@@ -10,6 +10,8 @@ function fakeApi(comments: IssueComment[]) {
   let nextId = 100;
   const api: GitHubApi = {
     repositoryRole: async () => null,
+    pullRequest: async () => null,
+    openPullFrom: async () => null,
     listComments: async () => {
       calls.push('list');
       return comments.map((comment) => ({ ...comment }));

@@ -325,7 +325,7 @@ describe('docs match the code', () => {
 
   test('the workflow in both setup guides is exactly what terraform output -raw workflow_snippet prints', async () => {
     const [rendered] = (await evaluate(scratch, [
-      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "auto-code", allowed_bots = [], queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "sts.amazonaws.com" })`,
+      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "auto-code", allowed_bots = [], queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "sts.amazonaws.com", fix_failing_checks = [] })`,
     ])) as string[];
     const withoutHeader = rendered!.replace(/^#.*\n/, '');
     for (const guide of ['setup.md', 'setup.ja.md']) {

@@ -221,24 +221,32 @@ describe('infra: outputs', () => {
   });
 
   test('the workflow snippet renders to a workflow that actionlint accepts, with least-privilege permissions', async () => {
-    const render = (audience: string, label = 'auto-code', bots = '[]') =>
-      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "${label}", allowed_bots = ${bots}, queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "${audience}" })`;
-    const [standard, custom, relabelled, bots] = (await evaluate([
+    const render = (audience: string, label = 'auto-code', bots = '[]', checks = '[]') =>
+      `templatefile("${INFRA_DIR}/templates/workflow.yml.tftpl", { trigger_label = "${label}", allowed_bots = ${bots}, queue_url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/codingworker-tasks", aws_region = "ap-northeast-1", role_arn = "arn:aws:iam::123456789012:role/codingworker-enqueue-action", audience = "${audience}", fix_failing_checks = ${checks} })`;
+    const [standard, custom, relabelled, bots, checks] = (await evaluate([
       render('sts.amazonaws.com'),
       render('my-audience'),
       render('sts.amazonaws.com', 'codingworker'),
       render('sts.amazonaws.com', 'auto-code', '["renovate[bot]", "dependabot[bot]"]'),
+      render('sts.amazonaws.com', 'auto-code', '[]', '["CI", "Lint \\"all\\""]'),
     ])) as string[];
-    for (const text of [standard!, custom!, relabelled!, bots!]) {
+    const revisionEvents = {
+      issues: { types: ['labeled', 'opened'] },
+      issue_comment: { types: ['created'] },
+      pull_request_review_comment: { types: ['created'] },
+      pull_request_review: { types: ['submitted'] },
+    };
+    for (const text of [standard!, custom!, relabelled!, bots!, checks!]) {
       assert.deepEqual(actionlint(text), []);
       const workflow = parseYaml(text);
       assert.deepEqual(workflow.permissions, {});
       assert.deepEqual(workflow.jobs.enqueue.permissions, {
         'id-token': 'write',
         issues: 'write',
+        'pull-requests': 'write',
         contents: 'read',
       });
-      assert.deepEqual(workflow.on, { issues: { types: ['labeled', 'opened'] } });
+      if (text !== checks) assert.deepEqual(workflow.on, revisionEvents);
       assert.doesNotMatch(
         text,
         /github\.event\.issue\.(title|body)/,
@@ -254,6 +262,13 @@ describe('infra: outputs', () => {
     assert.equal(job(custom!).steps[0].with.audience, 'my-audience');
     assert.equal(job(relabelled!).steps[0].with['trigger-label'], 'codingworker');
     assert.equal(job(bots!).steps[0].with['allowed-bots'], 'renovate[bot],dependabot[bot]');
+    assert.deepEqual(parseYaml(checks!).on.workflow_run, {
+      workflows: ['CI', 'Lint "all"'],
+      types: ['completed'],
+    });
+    assert.equal(job(checks!).steps[0].with['fix-failing-checks'], true);
+    assert.match(job(checks!).if, /github\.event_name == 'workflow_run'/);
+    assert.equal(parseYaml(standard!).on.workflow_run, undefined, 'failing checks are opt-in');
     assert.match(
       job(relabelled!).if,
       /label\.name == 'codingworker'.*\n?.*labels\.\*\.name, 'codingworker'/s,

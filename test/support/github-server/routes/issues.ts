@@ -8,10 +8,15 @@ function getIssue({ state, repository, params }: Call): Reply {
   return issue ? { status: 200, body: issueObject(state, repository!, issue) } : notFound();
 }
 
+/** On GitHub every pull request is an issue too: its conversation comments are issue comments. */
+function hasConversation(repo: NonNullable<Call['repository']>, number: number): boolean {
+  return repo.issues.has(number) || repo.pulls.some((pull) => pull.number === number);
+}
+
 function listComments({ state, repository, params, query }: Call): Reply {
   const repo = repository!;
   const number = Number(params.issue_number);
-  if (!repo.issues.has(number)) return notFound();
+  if (!hasConversation(repo, number)) return notFound();
   const all = repo.comments.filter((comment) => comment.issueNumber === number);
   const path = `/repos/${repo.owner}/${repo.name}/issues/${number}/comments`;
   const { items, headers } = paginate(state, all, query, path);
@@ -21,7 +26,7 @@ function listComments({ state, repository, params, query }: Call): Reply {
 function createComment({ state, repository, params, body, token }: Call): Reply {
   const repo = repository!;
   const number = Number(params.issue_number);
-  if (!repo.issues.has(number)) return notFound();
+  if (!hasConversation(repo, number)) return notFound();
   const comment: CommentState = {
     id: state.nextId(),
     issueNumber: number,
