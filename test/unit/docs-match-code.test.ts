@@ -309,11 +309,13 @@ describe('docs match the code', () => {
 
   test('the message example is a valid task message, with the size and attributes the document states', () => {
     const text = read(join(DOCS, 'message-api.md'));
-    const [body, attributes] = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((match) =>
+    const [body, attributes, revision] = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((match) =>
       JSON.parse(match[1]!),
     );
     const parsed = parseTaskMessage(JSON.stringify(body));
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+    const parsedRevision = parseTaskMessage(JSON.stringify(revision));
+    assert.ok(parsedRevision.ok && parsedRevision.task.kind === 'revision', 'the revision example parses');
     const encoded = encodeTaskMessage(parsed.task);
     assert.deepEqual(encoded.attributes, attributes);
     assert.match(text, new RegExp(`\\(${encoded.bytes} bytes\\)`));
