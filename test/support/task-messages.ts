@@ -12,6 +12,7 @@ import {
   encodeTaskMessage,
   isRevision,
   type ParseResult,
+  type RevisionMessage,
   type TaskMessage,
   taskFromIssuesEvent,
 } from '../../action/task-message.ts';
@@ -120,4 +121,39 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A valid revision of pull request 12 (branch auto-code/issue-<N>), asked for by a review comment. */
+export function revisionMessage(
+  overrides: Omit<Partial<RevisionMessage>, 'trigger'> & {
+    trigger?: Partial<RevisionMessage['trigger']>;
+  } = {},
+): RevisionMessage {
+  const { trigger, ...rest } = overrides;
+  const issue = rest.issue_number ?? 7;
+  return {
+    schema_version: 2,
+    kind: 'revision',
+    repository: 'octo/demo',
+    issue_number: issue,
+    pull_number: 12,
+    title: '[auto-code] Add a greeting',
+    html_url: 'https://github.com/octo/demo/pull/12',
+    head_branch: `auto-code/issue-${issue}`,
+    head_sha: 'a'.repeat(40),
+    sender: 'maintainer',
+    event: 'pull_request_review_comment.created',
+    enqueued_at: '2026-11-25T10:00:01Z',
+    ...rest,
+    trigger: {
+      type: 'review_comment',
+      id: 2001,
+      author: 'maintainer',
+      body: '@codingworker greet the world, not just "hi"',
+      body_truncated: false,
+      updated_at: '2026-11-25T10:00:00Z',
+      html_url: 'https://github.com/octo/demo/pull/12#discussion_r2001',
+      ...trigger,
+    },
+  };
 }

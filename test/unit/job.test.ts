@@ -11,6 +11,7 @@ import { loadSettings } from '../../worker/core/settings.ts';
 import type { ChangeSet, Forge, Preparation, Progress, TaskKey } from '../../worker/forge/forge.ts';
 import { gitEnvironment, metadataDirOf, runGit } from '../../worker/job/git.ts';
 import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
+import { fakeRunner } from '../support/fake-runner.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { taskMessage } from '../support/task-messages.ts';
 import { createThrowawayRepo } from '../support/throwaway-repo.ts';
@@ -58,38 +59,6 @@ function fakeForge(repoPath: string, preparation?: Preparation) {
     },
   };
   return { forge, reports, published, gitConfigFor };
-}
-
-/** A hand-built Runner: does `work` in the workspace, calls verify() like the real one, returns `result`. */
-function fakeRunner(work: (input: RunInput) => void | Promise<void>, result: Partial<RunResult> = {}) {
-  const calls: RunInput[] = [];
-  const verdicts: Verdict[] = [];
-  const runner: Runner = {
-    async run(input) {
-      calls.push(input);
-      await work(input);
-      input.onProgress?.({ step: 1, lastAction: 'cat > greet.py' });
-      const verdict = await input.verify(input.signal);
-      verdicts.push(verdict);
-      return {
-        finished: true,
-        reason: 'done',
-        summary: ['Added greet.py'],
-        steps: [{ step: 1, action: 'cat > greet.py', exitCode: 0 }],
-        verdict,
-        verifyRounds: 1,
-        strategy: 'shell',
-        modelCalls: 1,
-        promptTokens: 10,
-        completionTokens: 5,
-        newPromptTokens: 10,
-        modelMs: 50,
-        durationMs: 100,
-        ...result,
-      };
-    },
-  };
-  return { runner, calls, verdicts };
 }
 
 describe('job pipeline', () => {

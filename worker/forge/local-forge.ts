@@ -1,6 +1,6 @@
 // A Forge for a local git repository: `codingworker run --repo-path <repo>` runs one task with no queue
 // and no GitHub. The task's result is a branch auto-code/issue-<N> pushed back into that repository;
-// progress goes to the log. The repository is the operator's own, so it is trusted — git still runs with
+// progress goes to the log. Revisions of that branch are in local-revisions.ts. The repository is the operator's own, so it is trusted — git still runs with
 // the hardened environment of worker/job/git.ts, and the push goes through the pipeline's TaskRepo.
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -9,11 +9,16 @@ import { PermanentError } from '../core/errors.ts';
 import { isWorkerCommitMessage, taskBranch } from '../job/commit-message.ts';
 import { GitCommandError, gitEnvironment, runGit } from '../job/git.ts';
 import type { ChangeSet, Forge, Preparation, Progress } from './forge.ts';
+import { createLocalRevisions } from './local-revisions.ts';
 
 export interface LocalForgeOptions {
   /** Absolute path of the repository (its work tree). */
   repoPath: string;
   logger: Logger;
+  /** For revisions: the review comments file (worker/forge/local-revisions.ts). */
+  commentsFile?: string | undefined;
+  /** For revisions: CW_MAX_REVISIONS and CW_MAX_CHECK_FIXES. */
+  limits?: { maxRevisions: number; maxCheckFixes: number };
 }
 
 export function createLocalForge(options: LocalForgeOptions): Forge {
@@ -70,6 +75,14 @@ export function createLocalForge(options: LocalForgeOptions): Forge {
       await change.repo.push(repoPath, change.branch);
       return { url: locationOf(repoPath, change.branch), created: true };
     },
+
+    revisions: createLocalRevisions({
+      repoPath,
+      logger,
+      git,
+      commentsFile: options.commentsFile,
+      limits: options.limits ?? { maxRevisions: 5, maxCheckFixes: 2 },
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
-// `codingworker run --message <task.json> [--repo-path <repo>]`: one task now, with no queue.
+// `codingworker run --message <task.json> [--repo-path <repo> [--comments <file>]]`: one task now, with no
+// queue; an issue or a revision of CodingWorker's branch.
 // The same pipeline as the daemon (worker/job/pipeline.ts). With --repo-path, the local forge: on success the
 // repository has the branch auto-code/issue-<N>. Without it, the GitHub forge, as the daemon does: the
 // issue is re-checked, the branch pushed, one pull request opened and the progress comment kept.
@@ -36,17 +37,32 @@ export function register(program: Command): void {
       '--repo-path <dir>',
       'a local git repository: the result is the branch auto-code/issue-<N> in it (default: GitHub, with GITHUB_TOKEN)',
     )
-    .action(async (options: { message: string; repoPath?: string }) => {
+    .option(
+      '--comments <file>',
+      'with --repo-path and a revision message: review comments as JSON, [{"id", "author", "body", "path"?, "line"?}]; replies are appended',
+    )
+    .action(async (options: RunOptions) => {
       process.exitCode = await runOnce(options);
     });
 }
 
-async function runOnce(options: { message: string; repoPath?: string }): Promise<number> {
+interface RunOptions {
+  message: string;
+  repoPath?: string;
+  comments?: string;
+}
+
+async function runOnce(options: RunOptions): Promise<number> {
   const task = await readTask(options.message);
   const settings = loadSettings();
   const repoPath = options.repoPath === undefined ? undefined : resolve(options.repoPath);
   if (repoPath && !(await stat(repoPath).catch(() => undefined))?.isDirectory()) {
     throw new Error(`--repo-path ${repoPath} is not a directory: pass a local git repository`);
+  }
+  if (options.comments && !(repoPath && isRevision(task))) {
+    throw new Error(
+      '--comments goes with --repo-path and a revision message: on GitHub the comments are read there',
+    );
   }
   const { logger: root, close } = await createLogger({
     workerId: settings.workerId,
@@ -57,7 +73,12 @@ async function runOnce(options: { message: string; repoPath?: string }): Promise
   });
   const logger = taskLogger(root, task);
   const forge = repoPath
-    ? createLocalForge({ repoPath, logger })
+    ? createLocalForge({
+        repoPath,
+        logger,
+        commentsFile: options.comments && resolve(options.comments),
+        limits: { maxRevisions: settings.github.maxRevisions, maxCheckFixes: settings.github.maxCheckFixes },
+      })
     : createGitHubForgeFromSettings(settings, logger);
   // The same sandbox and runner (CW_RUNNER) as the daemon's.
   const sandboxProvider = createSandboxProvider(settings, logger);
