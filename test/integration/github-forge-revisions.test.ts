@@ -212,6 +212,19 @@ describe('GitHub forge: revisions', () => {
     assert.deepEqual(fixture.server.violations, []);
   });
 
+  it('leaves one reply when two deliveries publish the same commit at the same moment', async () => {
+    const { comment, trigger } = reviewComment(MAINTAINER, 'Say hello, world.');
+    const task = await revision(trigger);
+    const { repo, commitSha } = await revisionCommit(task);
+    const change = { repo, branch: task.head_branch, commitSha, summary: [], notes: [] };
+    await Promise.all([revisions.publish(task, change), revisions.publish(task, change)]);
+    const replies = fixture.server
+      .repository(FULL_NAME)
+      .reviewComments.filter((entry) => entry.inReplyTo === comment.id);
+    assert.equal(replies.length, 1);
+    assert.deepEqual(fixture.server.violations, []);
+  });
+
   it('replies after a crash between push and reply, on the redelivery', async () => {
     const { comment, trigger } = reviewComment(MAINTAINER, 'Say hello, world.');
     const task = await revision(trigger);

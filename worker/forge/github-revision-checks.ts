@@ -81,7 +81,7 @@ async function checkComment(client: GitHubClient, task: RevisionMessage) {
       if (statusOf(error) === 404) return undefined;
       throw classify(error, `reading comment ${trigger.id}`);
     });
-  if (!comment) return { skip: skip(`comment ${trigger.id} was deleted`) };
+  if (!comment) return { skip: skip(`comment ${trigger.id} was deleted`, TELL) };
   const onPull =
     'pull_request_url' in comment
       ? comment.pull_request_url.endsWith(`/pulls/${task.pull_number}`)
@@ -95,6 +95,7 @@ async function checkComment(client: GitHubClient, task: RevisionMessage) {
     return {
       skip: skip(
         `comment ${trigger.id} was edited after it was sent: the edit is not acted on; comment again`,
+        TELL,
       ),
     };
   }
@@ -111,17 +112,22 @@ async function checkReview(client: GitHubClient, task: RevisionMessage) {
       if (statusOf(error) === 404) return undefined;
       throw classify(error, `reading review ${trigger.id}`);
     });
-  if (!review) return { skip: skip(`review ${trigger.id} no longer exists`) };
+  if (!review) return { skip: skip(`review ${trigger.id} no longer exists`, TELL) };
   if (review.state !== 'CHANGES_REQUESTED' && review.state !== 'COMMENTED') {
     return {
-      skip: skip(`review ${trigger.id} is ${review.state.toLowerCase()} now, not a request for changes`),
+      skip: skip(
+        `review ${trigger.id} is ${review.state.toLowerCase()} now, not a request for changes`,
+        TELL,
+      ),
     };
   }
   // A review has no updated_at: its text as sent is what may be acted on.
   const body = review.body ?? '';
   const same = trigger.body_truncated ? body.startsWith(trigger.body.slice(0, 1_000)) : body === trigger.body;
   if (!same || review.user?.login !== trigger.author) {
-    return { skip: skip(`review ${trigger.id} was edited after it was sent: the edit is not acted on`) };
+    return {
+      skip: skip(`review ${trigger.id} was edited after it was sent: the edit is not acted on`, TELL),
+    };
   }
   return { text: body };
 }
@@ -136,14 +142,17 @@ async function checkWorkflowRun(client: GitHubClient, task: RevisionMessage, pul
       if (statusOf(error) === 404) return undefined;
       throw classify(error, `reading workflow run ${trigger.id}`);
     });
-  if (!run) return { skip: skip(`workflow run ${trigger.id} no longer exists`) };
+  if (!run) return { skip: skip(`workflow run ${trigger.id} no longer exists`, TELL) };
   if (run.conclusion !== 'failure' && run.conclusion !== 'timed_out') {
     return {
-      skip: skip(`workflow run ${trigger.id} concluded ${run.conclusion ?? 'nothing yet'}, not failure`),
+      skip: skip(
+        `workflow run ${trigger.id} concluded ${run.conclusion ?? 'nothing yet'}, not failure`,
+        TELL,
+      ),
     };
   }
   if (run.head_sha !== pull.head.sha) {
-    return { skip: skip(`workflow run ${trigger.id} ran on an older commit; the branch has moved on`) };
+    return { skip: skip(`workflow run ${trigger.id} ran on an older commit; the branch has moved on`, TELL) };
   }
   const base = pull.base.ref;
   const baseSha = await octokit.rest.repos
@@ -161,6 +170,7 @@ async function checkWorkflowRun(client: GitHubClient, task: RevisionMessage, pul
     return {
       skip: skip(
         `the workflow "${run.name ?? run.workflow_id}" does not pass on ${base} either (or has not run there): CodingWorker fixes only failures its own change caused`,
+        TELL,
       ),
     };
   }
@@ -218,6 +228,13 @@ export async function authorProblem(
     `${task.trigger.author}, who asked for the revision, may not trigger tasks on ${task.repository} (CW_MIN_PERMISSION=${settings.minPermission}; bots must be in CW_ALLOWED_BOTS)`,
   );
 }
+
+/**
+ * Skips about the trigger itself are told on the pull request, whose "queued" comment would otherwise
+ * stay; skips about whose pull request or comment it is are not, so nothing is posted where CodingWorker
+ * has no business (another branch, a fork) or at an outsider's prompting.
+ */
+const TELL = true;
 
 function skip(reason: string, tell = false): Skip {
   return tell ? { action: 'skip', reason, tell } : { action: 'skip', reason };

@@ -1,6 +1,7 @@
 // One reply in each review thread a revision addresses: the trigger comment's thread, or the threads of
 // the trigger review's comments. A reply carries a hidden marker naming the trigger, so a redelivery
-// (a crash between push and reply, a second daemon) finds it and does not post again. The summary lines
+// (a crash between push and reply, a second daemon) finds it and does not post again; two posting at the
+// same moment leave one (the later deletes its own). The summary lines
 // come from the model and are shown only as inert, redacted code spans.
 import type { RevisionMessage } from '../../action/task-message.ts';
 import { redactText } from '../core/redact.ts';
@@ -35,7 +36,11 @@ export async function threadsOf(client: GitHubClient, task: RevisionMessage): Pr
   return [...new Set(comments.map((comment) => comment.in_reply_to_id ?? comment.id))];
 }
 
-/** Replies once in each thread of the trigger; returns how many threads hold the reply now. */
+/**
+ * Replies once in each thread of the trigger; returns how many threads hold the reply now. Two daemons
+ * finishing the same revision at once (a redelivery) can both see no reply and both post: each then
+ * looks again, and a daemon whose reply is not the thread's first deletes its own, so one stays.
+ */
 export async function ensureReplies(
   client: GitHubClient,
   task: RevisionMessage,
@@ -44,22 +49,10 @@ export async function ensureReplies(
   const threads = await threadsOf(client, task);
   if (threads.length === 0) return 0;
   const { owner, repo, octokit } = repositoryOf(client, task);
-  const existing = await octokit
-    .paginate(octokit.rest.pulls.listReviewComments, {
-      owner,
-      repo,
-      pull_number: task.pull_number,
-      per_page: 100,
-    })
-    .catch((error: unknown) => {
-      throw classify(error, `listing review comments of #${task.pull_number}`);
-    });
-  const marker = markerOf(task);
-  const replied = new Set(
-    existing.filter((comment) => comment.body.includes(marker)).map((comment) => comment.in_reply_to_id),
-  );
+  const replied = new Set((await repliesOf(client, task)).map((comment) => comment.in_reply_to_id));
+  const posted: number[] = [];
   for (const thread of threads.filter((id) => !replied.has(id))) {
-    await octokit.rest.pulls
+    const { data } = await octokit.rest.pulls
       .createReplyForReviewComment({
         owner,
         repo,
@@ -70,8 +63,42 @@ export async function ensureReplies(
       .catch((error: unknown) => {
         throw classify(error, `replying in review thread ${thread}`);
       });
+    posted.push(data.id);
   }
+  if (posted.length > 0) await removeLaterDuplicates(client, task, posted);
   return threads.length;
+}
+
+/** This trigger's replies on the pull request, found by their marker. */
+async function repliesOf(client: GitHubClient, task: RevisionMessage) {
+  const { owner, repo, octokit } = repositoryOf(client, task);
+  const all = await octokit
+    .paginate(octokit.rest.pulls.listReviewComments, {
+      owner,
+      repo,
+      pull_number: task.pull_number,
+      per_page: 100,
+    })
+    .catch((error: unknown) => {
+      throw classify(error, `listing review comments of #${task.pull_number}`);
+    });
+  const marker = markerOf(task);
+  return all.filter((comment) => comment.body.includes(marker));
+}
+
+async function removeLaterDuplicates(client: GitHubClient, task: RevisionMessage, posted: number[]) {
+  const { owner, repo, octokit } = repositoryOf(client, task);
+  const replies = await repliesOf(client, task);
+  for (const id of posted) {
+    const mine = replies.find((comment) => comment.id === id);
+    const earlier = replies.some(
+      (comment) => comment.in_reply_to_id === mine?.in_reply_to_id && comment.id < id,
+    );
+    if (!mine || !earlier) continue;
+    await octokit.rest.pulls.deleteReviewComment({ owner, repo, comment_id: id }).catch((error: unknown) => {
+      throw classify(error, `removing the duplicate reply ${id}`);
+    });
+  }
 }
 
 function replyBody(task: RevisionMessage, done: { commitSha: string; summary: string[] }): string {

@@ -34,6 +34,16 @@ async function getReviewComment(call: Call): Promise<Reply> {
   return { status: 200, body: await reviewCommentObject(call.state, call.repository!, comment) };
 }
 
+/** Only the comment's author may delete it here (on GitHub, maintainers too; the worker deletes its own). */
+function deleteReviewComment(call: Call): Reply {
+  const comment = commentOf(call);
+  if (!comment) return notFound();
+  if (comment.user !== call.token!.login) return { status: 403, body: { message: 'Must be the author' } };
+  const comments = call.repository!.reviewComments;
+  comments.splice(comments.indexOf(comment), 1);
+  return { status: 204 };
+}
+
 async function createReply(call: Call): Promise<Reply> {
   const pull = pullOf(call);
   const parent = commentOf(call);
@@ -122,6 +132,12 @@ export const reviewRoutes: RouteSpec[] = [
     method: 'GET',
     path: '/repos/{owner}/{repo}/pulls/comments/{comment_id}',
     handler: getReviewComment,
+  },
+  {
+    operationId: 'pulls/delete-review-comment',
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/pulls/comments/{comment_id}',
+    handler: deleteReviewComment,
   },
   {
     operationId: 'pulls/create-reply-for-review-comment',
