@@ -2,7 +2,7 @@
 // fresh build), a throwaway git repository, the scripted Ollama-API server and the REAL Docker sandbox.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import Docker from 'dockerode';
 import { launcherRoot, settled } from '../support/cli-launcher.ts';
 import { startGitHubServer } from '../support/github-server.ts';
 import { type ScriptedOllama, type ScriptStep, startScriptedOllama } from '../support/scripted-ollama.ts';
-import { taskMessage } from '../support/task-messages.ts';
+import { revisionMessage, taskMessage } from '../support/task-messages.ts';
 import { createThrowawayRepo, type ThrowawayRepo } from '../support/throwaway-repo.ts';
 
 const run = promisify(execFile);
@@ -70,6 +70,8 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
     args?: string[],
     /** Sent to the CLI once the model has been asked something, as a person pressing Ctrl-C would. */
     interrupt?: NodeJS.Signals,
+    /** Arguments after the default --message and --repo-path. */
+    extraArgs: string[] = [],
   ) {
     const ollama = await startScriptedOllama({ script });
     const messageFile = join(repo.scratch, `message-${Math.random().toString(36).slice(2)}.json`);
@@ -81,7 +83,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
         [
           join(cliRoot, 'bin', 'codingworker.js'),
           'run',
-          ...(args ?? ['--message', messageFile, '--repo-path', repo.path]),
+          ...(args ?? ['--message', messageFile, '--repo-path', repo.path, ...extraArgs]),
         ],
         {
           env: {
@@ -171,6 +173,59 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
       /already-done: branch auto-code\/issue-42 already holds a CodingWorker commit/,
     );
     assert.equal(again.ollama.chats.length, 0, 'nothing was run again');
+  });
+
+  it('revises the branch of issue 42 from a revision message and a comments file, once', async () => {
+    const comments = join(repo.scratch, 'review.json');
+    writeFileSync(
+      comments,
+      JSON.stringify([{ id: 1, author: 'me', body: 'Give greet a docstring.', path: 'greet.py', line: 1 }]),
+    );
+    const message = revisionMessage({
+      issue_number: 42,
+      repository: 'octo-org/demo',
+      trigger: { body: 'Document greet.' },
+    });
+    const script = [
+      bash(
+        `printf 'def greet(name):\\n    """Greets by name."""\\n    return f"Hello, {name}!"\\n' > greet.py && python3 -B greet_test.py`,
+        'I will add the docstring.',
+      ),
+      bash('echo CODINGWORKER_DONE', '- Add a docstring to greet'),
+    ];
+    const extra = ['--comments', comments];
+    const result = await codingworker(script, message, {}, undefined, undefined, extra);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /codingworker run: done: revised file:.*#auto-code\/issue-42/);
+    assert.equal(
+      repo.git('rev-list', '--count', 'main..auto-code/issue-42').trim(),
+      '2',
+      'one commit on top',
+    );
+    const log = repo.git('log', '-1', '--format=%B', 'auto-code/issue-42');
+    assert.match(
+      log,
+      /^\[auto-code\] Address review comment 2001 by maintainer on #12\n\n- Add a docstring to greet/,
+    );
+    assert.match(log, /^CodingWorker-Revision: review_comment 2001$/m);
+    assert.match(repo.git('show', 'auto-code/issue-42:greet.py'), /Greets by name/);
+    const entries = JSON.parse(readFileSync(comments, 'utf8')) as Array<{
+      author: string;
+      in_reply_to?: number;
+    }>;
+    assert.deepEqual(
+      entries.filter((entry) => entry.author === 'codingworker').map((entry) => entry.in_reply_to),
+      [1],
+    );
+    assert.match(JSON.stringify(result.ollama.chats), /Give greet a docstring/);
+
+    const again = await codingworker([], message, {}, undefined, undefined, extra);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /already-done: auto-code\/issue-42 already has a commit for review_comment 2001/,
+    );
+    assert.equal(again.ollama.chats.length, 0);
   });
 
   it('fails with the reason when the model never finishes, leaving no branch and no workspace', async () => {
@@ -356,7 +411,7 @@ describe('codingworker run (real CLI, scripted model, real Docker sandbox)', { t
   it('refuses a malformed message and an unreadable --message with a clear reason', async () => {
     const bad = await codingworker([], { ...task(45, 'x'), issue_number: 'forty-five' });
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /--message .*message does not match task schema v1: issue_number/);
+    assert.match(bad.stderr, /--message .*message does not match task schema v2 \(issue\): issue_number/);
     const noRepo = await codingworker([], task(45, 'x'), {}, ['--message', '/dev/null']);
     assert.equal(noRepo.code, 1);
     assert.match(noRepo.stderr, /message body is not JSON/);

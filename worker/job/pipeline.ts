@@ -391,10 +391,7 @@ function abortError(signal: AbortSignal): Error {
 export function createJobHandler(deps: JobDeps): TaskHandler {
   const oneAtATime = keyedSerial();
   return {
-    handle: (task, context) =>
-      oneAtATime(keyOf(task), () =>
-        isRevision(task) ? runRevision(task, deps, context) : runJob(task, deps, context),
-      ),
+    handle: (task, context) => oneAtATime(keyOf(task), () => runTask(task, deps, context)),
     async onFailure(task, notice) {
       const progress: Progress = {
         stage: 'failed',
