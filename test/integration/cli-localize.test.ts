@@ -211,7 +211,7 @@ describe('codingworker localize refuses bad arguments with one reason on stderr 
     writeFileSync(notTask, JSON.stringify({ ...taskMessage(), title: 42, schema_version: 9 }));
     assertRefused(
       await cli('--repo-path', repo, '--message', notTask, '--json'),
-      /^codingworker: --message .*not-task\.json: message does not match task schema v1: .*title/,
+      /^codingworker: --message .*not-task\.json: message does not match task schema v2 \(the worker accepts versions 1 and 2\): .*title/,
     );
   });
 
