@@ -9,6 +9,7 @@ import {
   type E2eStack,
   finishedWithPullRequest,
   type IssueState,
+  queueDrained,
   solvePolicy,
   startE2eStack,
   waitFor,
@@ -34,15 +35,7 @@ describe('end to end: crashes and duplicates', { timeout: 170_000 }, () => {
   /** One open PR from auto-code/issue-N, the one progress comment finished, the queue empty. */
   async function assertOnePullRequest(number: number, explain: () => string): Promise<IssueState> {
     const state = await finishedWithPullRequest(stack, number, explain);
-    await waitFor(
-      'an empty queue and DLQ',
-      async () => {
-        const depth = await stack.queueDepth();
-        return depth.queue === 0 && depth.dlq === 0;
-      },
-      30_000,
-      explain,
-    );
+    await queueDrained(stack, explain, 30_000);
     const final = await stack.issue(number);
     assert.equal(final.pulls.length, 1, JSON.stringify(final.pulls));
     assert.equal(final.pulls[0]!.state, 'open');

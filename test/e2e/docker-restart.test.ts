@@ -10,6 +10,7 @@ import {
   bash,
   type E2eStack,
   progressComments,
+  queueDrained,
   solvePolicy,
   startE2eStack,
   waitFor,
@@ -105,15 +106,7 @@ describe('end to end: the Docker engine restarted mid-task', { timeout: 115_000 
       60_000,
       explain,
     );
-    await waitFor(
-      'an empty queue and DLQ',
-      async () => {
-        const depth = await e2e.queueDepth();
-        return depth.queue === 0 && depth.dlq === 0;
-      },
-      30_000,
-      explain,
-    );
+    await queueDrained(e2e, explain, 30_000);
     const final = await e2e.issue(number);
     assert.equal(final.pulls.length, 1, JSON.stringify(final.pulls));
     assert.equal(final.pulls[0]!.state, 'open');

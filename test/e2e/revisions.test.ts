@@ -20,6 +20,7 @@ import {
   FULL_NAME,
   finishedWithPullRequest,
   type Policy,
+  queueDrained,
   solvePolicy,
   startE2eStack,
   waitFor,
@@ -85,17 +86,7 @@ describe('end to end: revisions of the pull request', { timeout: 400_000 }, () =
     return { issue: number, pull: state.pulls[0]!, head: state.branchSha!, worker, explain };
   }
 
-  async function emptyQueue(explain: () => string) {
-    await waitFor(
-      'an empty queue and DLQ',
-      async () => {
-        const depth = await stack.queueDepth();
-        return depth.queue === 0 && depth.dlq === 0;
-      },
-      60_000,
-      explain,
-    );
-  }
+  const emptyQueue = (explain: () => string) => queueDrained(stack, explain, 60_000);
 
   /** A real webhook payload moved onto the test repository and the pull request as GitHub holds it now. */
   async function onPull<T extends Record<string, unknown>>(

@@ -344,6 +344,19 @@ export async function waitFor<T>(
   }
 }
 
+/** Waits until nothing is left on the task queue or its DLQ, visible or in flight. */
+export function queueDrained(stack: E2eStack, explain: () => string, timeoutMs = 30_000): Promise<true> {
+  return waitFor(
+    'an empty queue and DLQ',
+    async () => {
+      const depth = await stack.queueDepth();
+      return depth.queue === 0 && depth.dlq === 0;
+    },
+    timeoutMs,
+    explain,
+  );
+}
+
 /** The progress comment (the action's queued comment, which the worker keeps editing). */
 export function progressComments(state: IssueState): CommentState[] {
   return state.comments.filter((comment) => comment.body.includes(PROGRESS_MARKER));

@@ -42,24 +42,27 @@ export async function gatherContext(input: ContextInput): Promise<RevisionContex
   };
 }
 
-type Comment = Awaited<ReturnType<typeof listSince>>[number];
+type Comment = Awaited<ReturnType<typeof listReviewComments>>[number];
 
-async function listSince(client: GitHubClient, task: RevisionMessage, since: string | undefined) {
+/** The pull request's review comments (all pages), updated since `since` when it is given. */
+export async function listReviewComments(client: GitHubClient, task: RevisionMessage, since?: string) {
   const { owner, repo, octokit } = repositoryOf(client, task);
-  return octokit.paginate(octokit.rest.pulls.listReviewComments, {
-    owner,
-    repo,
-    pull_number: task.pull_number,
-    per_page: 100,
-    ...(since ? { since } : {}),
-  });
+  return octokit
+    .paginate(octokit.rest.pulls.listReviewComments, {
+      owner,
+      repo,
+      pull_number: task.pull_number,
+      per_page: 100,
+      ...(since ? { since } : {}),
+    })
+    .catch((error: unknown) => {
+      throw classify(error, `listing review comments of #${task.pull_number}`);
+    });
 }
 
 async function reviewNotes(input: ContextInput): Promise<ReviewNote[]> {
   const { client, task } = input;
-  const recent = await listSince(client, task, input.since).catch((error: unknown) => {
-    throw classify(error, `listing review comments of #${task.pull_number}`);
-  });
+  const recent = await listReviewComments(client, task, input.since);
   const own = task.trigger.type === 'review' ? await reviewComments(client, task) : [];
   const byId = new Map<number, Comment>();
   for (const comment of [...recent, ...own]) byId.set(comment.id, comment);

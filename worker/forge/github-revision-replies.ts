@@ -8,7 +8,7 @@ import { redactText } from '../core/redact.ts';
 import type { GitHubClient } from './github-client.ts';
 import { classify } from './github-errors.ts';
 import { repositoryOf } from './github-pulls.ts';
-import { reviewComments } from './github-revision-context.ts';
+import { listReviewComments, reviewComments } from './github-revision-context.ts';
 import { inertText } from './progress-comment.ts';
 
 const MARKER_PREFIX = '<!-- codingworker:revision';
@@ -71,17 +71,7 @@ export async function ensureReplies(
 
 /** This trigger's replies on the pull request, found by their marker. */
 async function repliesOf(client: GitHubClient, task: RevisionMessage) {
-  const { owner, repo, octokit } = repositoryOf(client, task);
-  const all = await octokit
-    .paginate(octokit.rest.pulls.listReviewComments, {
-      owner,
-      repo,
-      pull_number: task.pull_number,
-      per_page: 100,
-    })
-    .catch((error: unknown) => {
-      throw classify(error, `listing review comments of #${task.pull_number}`);
-    });
+  const all = await listReviewComments(client, task);
   const marker = markerOf(task);
   return all.filter((comment) => comment.body.includes(marker));
 }
