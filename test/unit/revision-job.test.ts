@@ -160,6 +160,31 @@ describe('revision job (local forge)', () => {
     assert.equal(replies().length, 2);
   });
 
+  it('a later revision sees only the comments written after the last reply in their thread', async () => {
+    let round = 0;
+    const { run, calls } = setup({}, (input) => {
+      round += 1;
+      writeFileSync(
+        join(input.workspace, 'greet.py'),
+        `def greet(name):\n    return "hello " + name  # ${round}\n`,
+      );
+    });
+    await run();
+    const entries = JSON.parse(readFileSync(comments, 'utf8')) as unknown[];
+    entries.push({ id: 10, author: 'maintainer', body: 'One more: keep the name.', in_reply_to: 1 });
+    writeFileSync(comments, JSON.stringify(entries));
+    const second = await run(revisionMessage({ trigger: { id: 2002, body: '@codingworker once more' } }));
+    assert.equal(second.status, 'completed', second.detail);
+    const brief = calls[1]!.task.body;
+    assert.match(brief, /One more: keep the name/);
+    assert.doesNotMatch(brief, /Add a docstring/, 'an answered thread is done with');
+    assert.deepEqual(
+      replies().map((reply) => reply.in_reply_to),
+      [1, 3, 1],
+      'the thread with the new comment gets the second reply',
+    );
+  });
+
   it('stops at CW_MAX_REVISIONS and at CW_MAX_CHECK_FIXES, and says so', async () => {
     const { run, reports } = setup({ CW_MAX_REVISIONS: '1' });
     await run();

@@ -117,17 +117,19 @@ function capProblem(
 }
 
 /**
- * The comments still to address: not CodingWorker's replies, in threads it has not replied in yet (the
- * file is a to-do list, as the GitHub forge takes the comments since its last commit). A thread is named
- * by its first comment.
+ * The comments still to address: not CodingWorker's replies, and written after its last reply in their
+ * thread (the file is a to-do list, as the GitHub forge takes the comments since its last commit). A
+ * thread is named by its first comment.
  */
 function notesOf(comments: LocalComment[]): ReviewNote[] {
-  const answered = new Set(
-    comments.filter((comment) => comment.author === REPLY_AUTHOR).map((comment) => comment.in_reply_to),
-  );
+  const lastReply = new Map<number, number>();
+  for (const comment of comments) {
+    if (comment.author !== REPLY_AUTHOR || comment.in_reply_to === undefined) continue;
+    lastReply.set(comment.in_reply_to, Math.max(comment.id, lastReply.get(comment.in_reply_to) ?? 0));
+  }
   return comments
     .filter((comment) => comment.author !== REPLY_AUTHOR)
-    .filter((comment) => !answered.has(comment.in_reply_to ?? comment.id))
+    .filter((comment) => comment.id > (lastReply.get(comment.in_reply_to ?? comment.id) ?? 0))
     .map((comment) => ({
       id: comment.id,
       author: comment.author,
