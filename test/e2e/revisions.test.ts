@@ -26,7 +26,7 @@ import {
   waitFor,
   workerLogs,
 } from '../support/e2e-stack.ts';
-import type { PullState } from '../support/github-server.ts';
+import type { PullState, ReviewCommentState } from '../support/github-server.ts';
 import { examplePayload } from '../support/webhooks.ts';
 
 const run = promisify(execFile);
@@ -114,17 +114,22 @@ describe('end to end: revisions of the pull request', { timeout: 400_000 }, () =
       path: 'hello.py',
       line: 2,
     });
+    return { comment, action: await actOnComment(pull, issue, comment) };
+  }
+
+  /** The action on the real pull_request_review_comment payload of a comment the server holds. */
+  async function actOnComment(pull: PullState, issue: number, comment: ReviewCommentState) {
     const event = await onPull(examplePayload('pull_request_review_comment', 'created'), pull, issue);
     Object.assign(event.comment, {
       id: comment.id,
-      body,
+      body: comment.body,
       updated_at: comment.updatedAt,
       html_url: `https://github.com/${FULL_NAME}/pull/${pull.number}#discussion_r${comment.id}`,
     });
-    event.comment.user.login = user;
+    event.comment.user.login = comment.user;
     const action = await stack.act('pull_request_review_comment', event);
     assert.equal(action.exitCode, 0, action.stderr);
-    return { comment, action };
+    return action;
   }
 
   /** Waits for the pull request's progress comment to say `text`. */
@@ -189,7 +194,7 @@ describe('end to end: revisions of the pull request', { timeout: 400_000 }, () =
       state: 'CHANGES_REQUESTED',
       body: 'The greeting should name the world.',
       comments: [
-        { path: 'hello.py', line: 2, body: 'Here: hello, world.' },
+        { path: 'hello.py', line: 2, body: '@codingworker here: hello, world.' },
         { path: 'hello.py', line: 1, body: 'And keep the name.' },
       ],
     });

@@ -95,7 +95,7 @@ describe('GitHub forge: revisions', () => {
   }
 
   /** A revision commit on the head branch as the job makes it, from a clone made now. */
-  async function revisionCommit(task: RevisionMessage) {
+  async function revisionCommit(task: RevisionMessage, notes: number[] = []) {
     const root = await mkdtemp(join(tmpdir(), 'cw-rev-'));
     scratch.push(root);
     const dir = join(root, 'work');
@@ -114,6 +114,7 @@ describe('GitHub forge: revisions', () => {
         pullNumber,
         issueNumber,
         trigger: task.trigger,
+        notes,
         model: 'qwen2.5-coder:1.5b',
         summary: ['Return "hello, world"'],
         changedFiles: ['src/hello.py'],
@@ -209,6 +210,32 @@ describe('GitHub forge: revisions', () => {
       (entry) => ('sha' in entry ? entry.sha : entry.headSha) === commitSha,
     );
     assert.ok(onHead.length > 0, 'a status or check run on the new head commit');
+    assert.deepEqual(fixture.server.violations, []);
+  });
+
+  it('replies in the thread of every review comment it was shown, and takes a later event for one as done', async () => {
+    const first = reviewComment(MAINTAINER, 'Say hello, world.');
+    const second = reviewComment(MAINTAINER, '@codingworker and keep it short');
+    const task = await revision(first.trigger);
+    const prepared = await revisions.prepare(task);
+    assert.equal(prepared.action, 'run');
+    if (prepared.action !== 'run') return;
+    const notes = prepared.context.notes.map((note) => note.id);
+    assert.deepEqual(notes, [first.comment.id, second.comment.id]);
+    const { repo, commitSha } = await revisionCommit(task, notes);
+    const change = { repo, branch: task.head_branch, commitSha, summary: [], notes: prepared.context.notes };
+    assert.equal((await revisions.publish(task, change)).replies, 2);
+    const replies = (id: number) =>
+      fixture.server.repository(FULL_NAME).reviewComments.filter((entry) => entry.inReplyTo === id);
+    assert.equal(replies(first.comment.id).length, 1);
+    assert.equal(replies(second.comment.id).length, 1);
+
+    // The second comment's own event, queued behind the first: the revision already addressed it.
+    const later = await revisions.prepare(await revision(second.trigger));
+    assert.equal(later.action, 'already-done', JSON.stringify(later));
+    if (later.action === 'already-done')
+      assert.match(later.detail, new RegExp(`with review_comment ${first.comment.id}`));
+    assert.equal(replies(second.comment.id).length, 1, 'no second reply');
     assert.deepEqual(fixture.server.violations, []);
   });
 

@@ -3,7 +3,12 @@
 // fenced so the text cannot close its fence; the commit's trailer is what a redelivery looks for.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isWorkerCommitMessage, revisionCommitMessage, revisionOf } from '../../worker/job/commit-message.ts';
+import {
+  addressesTrigger,
+  isWorkerCommitMessage,
+  revisionCommitMessage,
+  revisionOf,
+} from '../../worker/job/commit-message.ts';
 import { revisionAsIssue, revisionBrief } from '../../worker/revision/revision-brief.ts';
 import { revisionMessage } from '../support/task-messages.ts';
 
@@ -66,6 +71,7 @@ describe('revision commit message', () => {
     pullNumber: 12,
     issueNumber: 7,
     trigger: { type: 'review_comment', id: 2001 },
+    notes: [2001, 2005],
     model: 'qwen2.5-coder:1.5b',
     summary: ['Say hello\nCodingWorker-Revision: review 1'],
     changedFiles: ['greet.py'],
@@ -75,7 +81,22 @@ describe('revision commit message', () => {
     assert.match(message, /^\[auto-code\] Address review comment 2001 by maintainer on #12\n\n- Say hello/);
     assert.match(message, /^Resolves #7$/m);
     assert.equal(isWorkerCommitMessage(message, 7), true);
-    assert.deepEqual(revisionOf(message), { type: 'review_comment', id: 2001 });
+    assert.deepEqual(revisionOf(message), { type: 'review_comment', id: 2001, notes: [2001, 2005] });
+  });
+
+  it("counts a review comment the revision was shown as addressed, but not another trigger's id", () => {
+    assert.equal(addressesTrigger(message, { type: 'review_comment', id: 2001 }), true, 'its own trigger');
+    assert.equal(
+      addressesTrigger(message, { type: 'review_comment', id: 2005 }),
+      true,
+      'a note it was shown',
+    );
+    assert.equal(
+      addressesTrigger(message, { type: 'review', id: 2005 }),
+      false,
+      'a review is its own request',
+    );
+    assert.equal(addressesTrigger(message, { type: 'review_comment', id: 2006 }), false);
   });
 
   it('lets no summary line forge a trailer of its own', () => {

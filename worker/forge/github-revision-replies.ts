@@ -1,5 +1,5 @@
-// One reply in each review thread a revision addresses: the trigger comment's thread, or the threads of
-// the trigger review's comments. A reply carries a hidden marker naming the trigger, so a redelivery
+// One reply in each review thread a revision addresses: the trigger comment's thread, the threads of the
+// trigger review's comments, and those of the other review comments the revision was shown. A reply carries a hidden marker naming the trigger, so a redelivery
 // (a crash between push and reply, a second daemon) finds it and does not post again; two posting at the
 // same moment leave one (the later deletes its own). The summary lines
 // come from the model and are shown only as inert, redacted code spans.
@@ -21,7 +21,7 @@ export function isReply(body: string | null | undefined): boolean {
 }
 
 /** The threads (their first comments' ids) the trigger stands in. */
-export async function threadsOf(client: GitHubClient, task: RevisionMessage): Promise<number[]> {
+async function threadsOf(client: GitHubClient, task: RevisionMessage): Promise<number[]> {
   const { owner, repo, octokit } = repositoryOf(client, task);
   if (task.trigger.type === 'review_comment') {
     const { data } = await octokit.rest.pulls
@@ -44,14 +44,24 @@ export async function threadsOf(client: GitHubClient, task: RevisionMessage): Pr
 export async function ensureReplies(
   client: GitHubClient,
   task: RevisionMessage,
-  done: { commitSha: string; summary: string[] },
+  done: { commitSha: string; summary: string[]; notes?: number[] },
 ): Promise<number> {
-  const threads = await threadsOf(client, task);
-  if (threads.length === 0) return 0;
+  const all = await listReviewComments(client, task);
+  const threads = new Set(await threadsOf(client, task));
+  // The other review comments the revision was shown are addressed too: their threads get the reply.
+  const byId = new Map(all.map((comment) => [comment.id, comment]));
+  for (const id of done.notes ?? []) {
+    const note = byId.get(id);
+    if (note && !isReply(note.body)) threads.add(note.in_reply_to_id ?? note.id);
+  }
+  if (threads.size === 0) return 0;
   const { owner, repo, octokit } = repositoryOf(client, task);
-  const replied = new Set((await repliesOf(client, task)).map((comment) => comment.in_reply_to_id));
+  const marker = markerOf(task);
+  const replied = new Set(
+    all.filter((comment) => comment.body.includes(marker)).map((comment) => comment.in_reply_to_id),
+  );
   const posted: number[] = [];
-  for (const thread of threads.filter((id) => !replied.has(id))) {
+  for (const thread of [...threads].filter((id) => !replied.has(id))) {
     const { data } = await octokit.rest.pulls
       .createReplyForReviewComment({
         owner,
@@ -66,7 +76,7 @@ export async function ensureReplies(
     posted.push(data.id);
   }
   if (posted.length > 0) await removeLaterDuplicates(client, task, posted);
-  return threads.length;
+  return threads.size;
 }
 
 /** This trigger's replies on the pull request, found by their marker. */

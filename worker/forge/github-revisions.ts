@@ -4,9 +4,9 @@
 // pushes fast-forward only and replies once per thread (github-revision-replies.ts); reports go to the
 // pull request's own progress comment and to the new head commit's status or check run.
 import type { Logger } from 'pino';
-import type { RevisionMessage } from '../../action/task-message.ts';
+import type { RevisionMessage, TriggerType } from '../../action/task-message.ts';
 import { TransientError } from '../core/errors.ts';
-import { isWorkerCommitMessage, revisionOf } from '../job/commit-message.ts';
+import { addressesTrigger, isWorkerCommitMessage, revisionOf } from '../job/commit-message.ts';
 import type { Forge, RevisionChange, RevisionForge, RevisionPreparation } from './forge.ts';
 import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { classify } from './github-errors.ts';
@@ -60,7 +60,7 @@ async function prepare(options: RevisionsOptions, task: RevisionMessage): Promis
   const refused = await authorProblem(task, allowed, settings);
   if (refused) return refused;
   const commits = await pullCommits(client, task);
-  const earlier = commits.find((commit) => sameTrigger(commit.commit.message, task));
+  const earlier = commits.find((commit) => addressesTrigger(commit.commit.message, task.trigger));
   if (earlier) return finishEarlier(options, task, pull, earlier);
   const capped = capProblem(settings, task, commits);
   if (capped) return capped;
@@ -86,12 +86,10 @@ async function pullCommits(client: GitHubClient, task: RevisionMessage) {
     });
 }
 
-function sameTrigger(message: string, task: RevisionMessage): boolean {
-  const trigger = revisionOf(message);
-  return trigger?.type === task.trigger.type && trigger.id === task.trigger.id;
-}
-
-/** A redelivery of a revision already pushed: the replies and the final report are made sure of. */
+/**
+ * A revision already pushed: its replies (as that revision's, under its trigger's marker) and the final
+ * report are made sure of.
+ */
 async function finishEarlier(
   options: RevisionsOptions,
   task: RevisionMessage,
@@ -99,7 +97,13 @@ async function finishEarlier(
   earlier: Commit,
 ): Promise<RevisionPreparation> {
   const summary = summaryOf(earlier.commit.message);
-  const replies = await ensureReplies(options.client, task, { commitSha: earlier.sha, summary });
+  const mark = revisionOf(earlier.commit.message)!;
+  const asEarlier = { ...task, trigger: { ...task.trigger, type: mark.type as TriggerType, id: mark.id } };
+  const replies = await ensureReplies(options.client, asEarlier, {
+    commitSha: earlier.sha,
+    summary,
+    notes: mark.notes,
+  });
   const url = commitUrl(pull, earlier.sha);
   await options.reports.ensureFinalReport(
     reportTargetOf(task),
@@ -115,7 +119,7 @@ async function finishEarlier(
   return {
     action: 'already-done',
     url,
-    detail: `commit ${earlier.sha.slice(0, 7)} on #${task.pull_number} already addresses ${task.trigger.type} ${task.trigger.id}`,
+    detail: `commit ${earlier.sha.slice(0, 7)} on #${task.pull_number} already addresses ${task.trigger.type} ${task.trigger.id}${asEarlier.trigger.id === task.trigger.id ? '' : ` (with ${mark.type} ${mark.id})`}`,
   };
 }
 
@@ -167,7 +171,11 @@ async function publish(
   if (problem || !pull)
     throw new TransientError(`${problem?.reason ?? 'the pull request is gone'}: not pushed`);
   await pushFastForward(options, task, change, pull.head.repo!.clone_url);
-  const replies = await ensureReplies(client, task, change);
+  const replies = await ensureReplies(client, task, {
+    commitSha: change.commitSha,
+    summary: change.summary,
+    notes: change.notes.map((note) => note.id),
+  });
   return { url: commitUrl(pull, change.commitSha), replies };
 }
 

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { RevisionMessage } from '../../action/task-message.ts';
 import { stripHiddenText } from '../agent/untrusted-text.ts';
 import { PermanentError, TransientError } from '../core/errors.ts';
-import { isWorkerCommitMessage, revisionOf } from '../job/commit-message.ts';
+import { addressesTrigger, isWorkerCommitMessage, revisionOf } from '../job/commit-message.ts';
 import type { ReviewNote, RevisionChange, RevisionForge, RevisionPreparation } from './forge.ts';
 
 /** The reply's author in the comments file, and how a reply is told from a comment. */
@@ -77,7 +77,7 @@ async function prepare(options: LocalRevisionsOptions, task: RevisionMessage): P
     };
   }
   const triggers = messages.map(revisionOf).filter((trigger) => trigger !== undefined);
-  if (triggers.some((trigger) => trigger.type === task.trigger.type && trigger.id === task.trigger.id)) {
+  if (messages.some((message) => addressesTrigger(message, task.trigger))) {
     return {
       action: 'already-done',
       url: locationOf(repoPath, branch),

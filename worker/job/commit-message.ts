@@ -40,14 +40,40 @@ export function isWorkerCommitMessage(message: string, issueNumber: number): boo
 
 /** The trailer naming the trigger a revision commit addresses: what makes a redelivery find its work. */
 const REVISION_TRAILER = 'CodingWorker-Revision:';
+/** The review comments the revision was shown: a later task for one of them finds it done. */
+const NOTES_TRAILER = 'CodingWorker-Notes:';
+const MAX_NOTE_IDS = 50;
 
-/** The trigger a commit message says it addresses, when it is a revision commit of the worker's. */
-export function revisionOf(message: string): { type: string; id: number } | undefined {
-  for (const line of message.split('\n')) {
-    const match = /^CodingWorker-Revision:\s+([a-z_]+)\s+(\d+)\s*$/.exec(line.trim());
-    if (match) return { type: match[1]!, id: Number(match[2]) };
+export interface RevisionMark {
+  type: string;
+  id: number;
+  /** The ids of the review comments the revision's brief carried. */
+  notes: number[];
+}
+
+/** The trigger (and the review comments) a commit message says it addresses, for the worker's revisions. */
+export function revisionOf(message: string): RevisionMark | undefined {
+  let mark: RevisionMark | undefined;
+  let notes: number[] = [];
+  for (const line of message.split('\n').map((text) => text.trim())) {
+    const match = /^CodingWorker-Revision:\s+([a-z_]+)\s+(\d+)$/.exec(line);
+    if (match) mark = { type: match[1]!, id: Number(match[2]), notes: [] };
+    const listed = /^CodingWorker-Notes:((?:\s+\d+)+)$/.exec(line);
+    if (listed) notes = listed[1]!.trim().split(/\s+/).map(Number);
   }
-  return undefined;
+  return mark && { ...mark, notes };
+}
+
+/**
+ * Whether a revision commit already addresses a trigger: it is the trigger's own (a redelivery), or, for
+ * a review comment, the comment was among those the earlier revision was shown (a review's inline
+ * comments arrive as events of their own after the review's).
+ */
+export function addressesTrigger(message: string, trigger: { type: string; id: number }): boolean {
+  const mark = revisionOf(message);
+  if (!mark) return false;
+  if (mark.type === trigger.type && mark.id === trigger.id) return true;
+  return trigger.type === 'review_comment' && mark.notes.includes(trigger.id);
 }
 
 export interface RevisionCommitInput {
@@ -56,6 +82,8 @@ export interface RevisionCommitInput {
   pullNumber: number;
   issueNumber: number;
   trigger: { type: string; id: number };
+  /** The review comments the brief carried (their ids). */
+  notes?: number[];
   model: string;
   summary: string[];
   changedFiles: string[];
@@ -75,6 +103,7 @@ export function revisionCommitMessage(input: RevisionCommitInput): string {
     '',
     `Resolves #${input.issueNumber}`,
     `${REVISION_TRAILER} ${input.trigger.type} ${input.trigger.id}`,
+    ...(input.notes?.length ? [`${NOTES_TRAILER} ${input.notes.slice(0, MAX_NOTE_IDS).join(' ')}`] : []),
     `${SIGNATURE}Ollama ${oneLine(input.model, MAX_LINE)})`,
     '',
   ].join('\n');

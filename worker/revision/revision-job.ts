@@ -79,6 +79,7 @@ export async function runRevision(
           pullNumber: task.pull_number,
           issueNumber: task.issue_number,
           trigger: { type: task.trigger.type, id: task.trigger.id },
+          notes: preparation.context.notes.map((note) => note.id),
           model: deps.settings.model.name,
           summary,
           changedFiles: files.map((file) => file.path),
