@@ -37,7 +37,8 @@ async function threadsOf(client: GitHubClient, task: RevisionMessage): Promise<n
 }
 
 /**
- * Replies once in each thread of the trigger; returns how many threads hold the reply now. Two daemons
+ * Replies once in each thread the revision addresses (the trigger's, and those of the review comments it
+ * was shown); returns how many threads hold the reply now. Two daemons
  * finishing the same revision at once (a redelivery) can both see no reply and both post: each then
  * looks again, and a daemon whose reply is not the thread's first deletes its own, so one stays.
  */
