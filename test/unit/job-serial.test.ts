@@ -10,7 +10,7 @@ import type { Runner } from '../../worker/agent/runner.ts';
 import { PermanentError } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import type { Forge, RevisionForge } from '../../worker/forge/forge.ts';
-import { createJobHandler } from '../../worker/job/pipeline.ts';
+import { createJobHandler } from '../../worker/job/dispatch.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { taskMessage } from '../support/task-messages.ts';
 

@@ -9,8 +9,9 @@ import type { RunInput, Runner, RunResult, Verdict } from '../../worker/agent/ru
 import { PermanentError, TransientError } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import type { ChangeSet, Forge, Preparation, Progress, TaskKey } from '../../worker/forge/forge.ts';
+import { createJobHandler } from '../../worker/job/dispatch.ts';
 import { gitEnvironment, metadataDirOf, runGit } from '../../worker/job/git.ts';
-import { createJobHandler, removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
+import { removeAbandonedWorkspaces, runJob } from '../../worker/job/pipeline.ts';
 import { fakeRunner } from '../support/fake-runner.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { taskMessage } from '../support/task-messages.ts';

@@ -14,7 +14,7 @@ import { loadSettings } from '../../worker/core/settings.ts';
 import type { Progress } from '../../worker/forge/forge.ts';
 import { createLocalForge } from '../../worker/forge/local-forge.ts';
 import { commitMessage } from '../../worker/job/commit-message.ts';
-import { runTask } from '../../worker/job/pipeline.ts';
+import { runTask } from '../../worker/job/dispatch.ts';
 import { fakeRunner } from '../support/fake-runner.ts';
 import { createFakeSandboxProvider } from '../support/fake-sandbox.ts';
 import { revisionMessage } from '../support/task-messages.ts';

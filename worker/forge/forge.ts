@@ -66,6 +66,9 @@ export interface Forge {
 /** What names a task's repository and issue (the state a forge keeps per task is keyed on it). */
 export type TaskKey = Pick<AnyTask, 'repository' | 'issue_number'>;
 
+/** One string per repository and issue (repository names compare without regard to case, as on GitHub). */
+export const taskKeyOf = (task: TaskKey): string => `${task.repository.toLowerCase()}#${task.issue_number}`;
+
 // ---- revisions: review feedback and failing checks on CodingWorker's pull request ----
 
 /** Where a revision starts: the pull request's head branch as it is now (a human's commit included). */

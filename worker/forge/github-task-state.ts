@@ -2,7 +2,7 @@
 // the commit and check run being reported on, the clone URL git sends the token to, and the chain that
 // serialises reports. It is dropped after the final report, so a long-running daemon does not grow with
 // every issue it has seen; a later delivery finds the progress comment again by its marker.
-import type { TaskKey } from './forge.ts';
+import { type TaskKey, taskKeyOf } from './forge.ts';
 
 export interface TaskState {
   cloneUrl?: string;
@@ -24,10 +24,9 @@ export interface TaskStates {
 
 export function createTaskStates(): TaskStates {
   const states = new Map<string, TaskState>();
-  const keyOf = (task: TaskKey) => `${task.repository.toLowerCase()}#${task.issue_number}`;
   return {
     of(task) {
-      const key = keyOf(task);
+      const key = taskKeyOf(task);
       let state = states.get(key);
       if (!state) {
         state = { chain: Promise.resolve() };
@@ -36,7 +35,7 @@ export function createTaskStates(): TaskStates {
       return state;
     },
     forget(task, chain) {
-      if (states.get(keyOf(task))?.chain === chain) states.delete(keyOf(task));
+      if (states.get(taskKeyOf(task))?.chain === chain) states.delete(taskKeyOf(task));
     },
   };
 }

@@ -6,15 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { type AnyTask, isRevision, type TaskMessage } from '../../action/task-message.ts';
+import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
 import { requireFreeSpace, type Statfs } from '../core/free-space.ts';
 import { processAlive } from '../core/process-alive.ts';
 import type { Settings } from '../core/settings.ts';
 import type { Forge, Progress, RepositoryInfo, TaskKey } from '../forge/forge.ts';
-import type { TaskContext, TaskHandler, TaskOutcome } from '../queue/task-handler.ts';
-import { runRevision } from '../revision/revision-job.ts';
+import type { TaskContext, TaskOutcome } from '../queue/task-handler.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
 import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, type TaskRepo } from './git.ts';
@@ -108,21 +107,30 @@ export function stageTimer(signal: AbortSignal) {
 
 export type StageTimer = ReturnType<typeof stageTimer>;
 
-/** Clones the default branch into the workspace, with the forge's git settings, and starts the task branch. */
-async function cloneForTask(
+/** Clones the default branch into the workspace and starts the task branch. */
+function cloneForTask(deps: JobDeps, task: TaskMessage, repository: RepositoryInfo, workspace: string) {
+  const { cloneUrl, defaultBranch, branch } = repository;
+  return cloneAt(deps, task, { cloneUrl, checkout: defaultBranch, branch }, workspace);
+}
+
+/**
+ * Clones `checkout` of the repository into `dir` with the forge's git settings (a local path is allowed
+ * the file protocol) and starts `branch` there: the issue's new branch, or a revision's head branch.
+ */
+export async function cloneAt(
   deps: JobDeps,
-  task: TaskMessage,
-  repository: RepositoryInfo,
-  workspace: string,
+  task: TaskKey,
+  where: { cloneUrl: string; checkout: string; branch: string },
+  dir: string,
 ): Promise<TaskRepo> {
   const { settings, forge } = deps;
   const git = createGit({
     author: { name: settings.github.authorName, email: settings.github.authorEmail },
     config: await forge.gitConfig(task),
-    allowFileProtocol: isAbsolute(repository.cloneUrl) || repository.cloneUrl.startsWith('file:'),
+    allowFileProtocol: isAbsolute(where.cloneUrl) || where.cloneUrl.startsWith('file:'),
   });
-  const repo = await git.clone(repository.cloneUrl, workspace, { branch: repository.defaultBranch });
-  await repo.createBranch(repository.branch);
+  const repo = await git.clone(where.cloneUrl, dir, { branch: where.checkout });
+  await repo.createBranch(where.branch);
   return repo;
 }
 
@@ -381,51 +389,4 @@ export async function removeAbandonedWorkspaces(settings: Settings): Promise<num
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new TimeoutError('the task was stopped');
-}
-
-/**
- * The daemon's TaskHandler: runs the issue pipeline or a revision; failures are told to the forge (retry
- * at / dead-letter). Tasks for the same issue and its pull request run one at a time, so two revisions of
- * one pull request never work on its branch at once (CW_CONCURRENCY > 1).
- */
-export function createJobHandler(deps: JobDeps): TaskHandler {
-  const oneAtATime = keyedSerial();
-  return {
-    handle: (task, context) => oneAtATime(keyOf(task), () => runTask(task, deps, context)),
-    async onFailure(task, notice) {
-      const progress: Progress = {
-        stage: 'failed',
-        message: notice.reason,
-        ...(notice.next.action === 'retry' ? { retryAt: notice.next.at } : { deadLetter: true }),
-      };
-      if (!isRevision(task)) return deps.forge.report(task, progress);
-      await deps.forge.revisions?.report(task, progress);
-    },
-  };
-}
-
-/** Runs an issue task or a revision: `codingworker run` and the daemon share it. */
-export function runTask(
-  task: AnyTask,
-  deps: JobDeps,
-  context: Pick<TaskContext, 'signal' | 'logger'>,
-): Promise<JobResult> {
-  return isRevision(task) ? runRevision(task, deps, context) : runJob(task, deps, context);
-}
-
-const keyOf = (task: TaskKey) => `${task.repository.toLowerCase()}#${task.issue_number}`;
-
-/** Runs work for one key after the work queued before it for that key, whatever its outcome. */
-function keyedSerial() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const before = tails.get(key) ?? Promise.resolve();
-    const run = before.then(work, work);
-    const tail = run.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  };
 }

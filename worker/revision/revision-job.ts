@@ -11,9 +11,10 @@ import { PermanentError } from '../core/errors.ts';
 import { requireFreeSpace } from '../core/free-space.ts';
 import type { Progress, RevisionContext, RevisionForge, RevisionRepository } from '../forge/forge.ts';
 import { revisionCommitMessage } from '../job/commit-message.ts';
-import { createGit, type TaskRepo } from '../job/git.ts';
+import type { TaskRepo } from '../job/git.ts';
 import {
   checkChange,
+  cloneAt,
   type JobDeps,
   type JobResult,
   newWorkspace,
@@ -59,8 +60,9 @@ export async function runRevision(
     const base = await stages.timed('base', () =>
       readFromBase(deps, task, { repository: preparation.repository, workspace, logger: context.logger }),
     );
+    const { cloneUrl, branch } = preparation.repository;
     const repo = await stages.timed('clone', () =>
-      cloneAt(deps, task, preparation.repository.cloneUrl, preparation.repository.branch, workspace),
+      cloneAt(deps, task, { cloneUrl, checkout: branch, branch }, workspace),
     );
     const setup = await stages.timed('setup', () =>
       setupFor(deps, { task, workspace, config: base.repoConfig, report }, context),
@@ -119,31 +121,14 @@ async function readFromBase(
   const { repository, logger } = where;
   const dir = `${where.workspace}-base`;
   try {
-    await cloneAt(deps, task, repository.cloneUrl, repository.baseBranch, dir);
+    const { cloneUrl, baseBranch } = repository;
+    await cloneAt(deps, task, { cloneUrl, checkout: baseBranch, branch: baseBranch }, dir);
     const repoConfig = await readRepoConfig(dir);
     const instructions = await readRepoInstructions(dir, logger);
     return { repoConfig, instructions };
   } finally {
     await removeWorkspace(dir, logger, {});
   }
-}
-
-async function cloneAt(
-  deps: JobDeps,
-  task: RevisionMessage,
-  cloneUrl: string,
-  branch: string,
-  dir: string,
-): Promise<TaskRepo> {
-  const { settings, forge } = deps;
-  const git = createGit({
-    author: { name: settings.github.authorName, email: settings.github.authorEmail },
-    config: await forge.gitConfig(task),
-    allowFileProtocol: cloneUrl.startsWith('/') || cloneUrl.startsWith('file:'),
-  });
-  const repo = await git.clone(cloneUrl, dir, { branch });
-  await repo.createBranch(branch);
-  return repo;
 }
 
 async function publish(

@@ -22,7 +22,7 @@ import {
 } from '../../daemon/compose.ts';
 import type { Forge } from '../../forge/forge.ts';
 import { createLocalForge } from '../../forge/local-forge.ts';
-import { runTask } from '../../job/pipeline.ts';
+import { reportTask, runTask } from '../../job/dispatch.ts';
 
 export const EXIT_SKIPPED = 3;
 
@@ -148,7 +148,5 @@ function failureExit(error: unknown): number {
 
 /** The one-shot command has no retry: the forge is told the task failed, best effort. */
 async function reportFailure(forge: Forge, task: AnyTask, error: unknown): Promise<void> {
-  const progress = { stage: 'failed' as const, message: errorMessage(error) };
-  const reported = isRevision(task) ? forge.revisions?.report(task, progress) : forge.report(task, progress);
-  await reported?.catch(() => undefined);
+  await reportTask(forge, task, { stage: 'failed', message: errorMessage(error) }).catch(() => undefined);
 }
