@@ -6,7 +6,12 @@
 import type { Logger } from 'pino';
 import type { RevisionMessage, TriggerType } from '../../action/task-message.ts';
 import { TransientError } from '../core/errors.ts';
-import { addressesTrigger, isWorkerCommitMessage, revisionOf } from '../job/commit-message.ts';
+import {
+  addressesTrigger,
+  isWorkerCommitMessage,
+  revisionCapReached,
+  revisionOf,
+} from '../job/commit-message.ts';
 import type { Forge, RevisionChange, RevisionForge, RevisionPreparation } from './forge.ts';
 import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { classify } from './github-errors.ts';
@@ -62,8 +67,14 @@ async function prepare(options: RevisionsOptions, task: RevisionMessage): Promis
   const commits = await pullCommits(client, task);
   const earlier = commits.find((commit) => addressesTrigger(commit.commit.message, task.trigger));
   if (earlier) return finishEarlier(options, task, pull, earlier);
-  const capped = capProblem(settings, task, commits);
-  if (capped) return capped;
+  const capped = revisionCapReached(
+    commits.map((commit) => commit.commit.message),
+    task.trigger,
+    settings,
+    `pull request #${task.pull_number}`,
+  );
+  // Reaching a cap is told on the pull request.
+  if (capped) return { action: 'skip', reason: capped, tell: true };
   const since = lastWorkerCommitDate(commits, task);
   const context = await gatherContext({ client, task, pull, request: trigger.text, since, allowed });
   const cloneUrl = pull.head.repo!.clone_url;
@@ -121,27 +132,6 @@ async function finishEarlier(
     url,
     detail: `commit ${earlier.sha.slice(0, 7)} on #${task.pull_number} already addresses ${task.trigger.type} ${task.trigger.id}${asEarlier.trigger.id === task.trigger.id ? '' : ` (with ${mark.type} ${mark.id})`}`,
   };
-}
-
-/** The caps on revisions per pull request; reaching one is told on the pull request. */
-function capProblem(settings: GitHubSettings, task: RevisionMessage, commits: Commit[]) {
-  const done = new Map<string, string>();
-  for (const commit of commits) {
-    const trigger = revisionOf(commit.commit.message);
-    if (trigger) done.set(`${trigger.type} ${trigger.id}`, trigger.type);
-  }
-  const checkFixes = [...done.values()].filter((type) => type === 'workflow_run' || type === 'check_suite');
-  const isCheck = task.trigger.type === 'workflow_run' || task.trigger.type === 'check_suite';
-  const ref = `pull request #${task.pull_number}`;
-  if (done.size >= settings.maxRevisions) {
-    const reason = `${ref} has had ${done.size} revisions, the limit (CW_MAX_REVISIONS=${settings.maxRevisions}): change it by hand, or raise the limit`;
-    return { action: 'skip' as const, reason, tell: true };
-  }
-  if (isCheck && checkFixes.length >= settings.maxCheckFixes) {
-    const reason = `${ref} has had ${checkFixes.length} fixes of its failing checks, the limit (CW_MAX_CHECK_FIXES=${settings.maxCheckFixes})`;
-    return { action: 'skip' as const, reason, tell: true };
-  }
-  return undefined;
 }
 
 /** When the worker last committed on the pull request: review comments older than it were dealt with. */

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { RevisionMessage } from '../../action/task-message.ts';
 import { stripHiddenText } from '../agent/untrusted-text.ts';
 import { PermanentError, TransientError } from '../core/errors.ts';
-import { addressesTrigger, isWorkerCommitMessage, revisionOf } from '../job/commit-message.ts';
+import { addressesTrigger, isWorkerCommitMessage, revisionCapReached } from '../job/commit-message.ts';
 import type { ReviewNote, RevisionChange, RevisionForge, RevisionPreparation } from './forge.ts';
 
 /** The reply's author in the comments file, and how a reply is told from a comment. */
@@ -76,7 +76,6 @@ async function prepare(options: LocalRevisionsOptions, task: RevisionMessage): P
       reason: `${branch} holds no CodingWorker commit for issue #${task.issue_number}`,
     };
   }
-  const triggers = messages.map(revisionOf).filter((trigger) => trigger !== undefined);
   if (messages.some((message) => addressesTrigger(message, task.trigger))) {
     return {
       action: 'already-done',
@@ -84,7 +83,7 @@ async function prepare(options: LocalRevisionsOptions, task: RevisionMessage): P
       detail: `${branch} already has a commit for ${task.trigger.type} ${task.trigger.id}`,
     };
   }
-  const capped = capProblem(options.limits, task, triggers);
+  const capped = revisionCapReached(messages, task.trigger, options.limits, branch);
   if (capped) return { action: 'skip', reason: capped, tell: true };
   const comments = await readComments(options.commentsFile);
   const diff = await git(['diff', `${base}...${branch}`]);
@@ -98,22 +97,6 @@ async function prepare(options: LocalRevisionsOptions, task: RevisionMessage): P
       diff,
     },
   };
-}
-
-function capProblem(
-  limits: LocalRevisionsOptions['limits'],
-  task: RevisionMessage,
-  done: Array<{ type: string }>,
-): string | undefined {
-  if (done.length >= limits.maxRevisions) {
-    return `${task.head_branch} has had ${done.length} revisions, the limit (CW_MAX_REVISIONS=${limits.maxRevisions})`;
-  }
-  const isCheck = (type: string) => type === 'workflow_run' || type === 'check_suite';
-  const fixes = done.filter((trigger) => isCheck(trigger.type)).length;
-  if (isCheck(task.trigger.type) && fixes >= limits.maxCheckFixes) {
-    return `${task.head_branch} has had ${fixes} fixes of failing checks, the limit (CW_MAX_CHECK_FIXES=${limits.maxCheckFixes})`;
-  }
-  return undefined;
 }
 
 /**

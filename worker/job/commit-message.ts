@@ -76,6 +76,31 @@ export function addressesTrigger(message: string, trigger: { type: string; id: n
   return trigger.type === 'review_comment' && mark.notes.includes(trigger.id);
 }
 
+const isCheckTrigger = (type: string) => type === 'workflow_run' || type === 'check_suite';
+
+/**
+ * Why another revision of `ref` (a pull request, a local branch) would pass a cap, counted from the
+ * trailers of its commits: CW_MAX_REVISIONS revisions in all, CW_MAX_CHECK_FIXES of them for failing
+ * checks. undefined while under both.
+ */
+export function revisionCapReached(
+  messages: readonly string[],
+  trigger: { type: string },
+  limits: { maxRevisions: number; maxCheckFixes: number },
+  ref: string,
+): string | undefined {
+  const done = new Map<string, string>();
+  for (const mark of messages.map(revisionOf)) if (mark) done.set(`${mark.type} ${mark.id}`, mark.type);
+  if (done.size >= limits.maxRevisions) {
+    return `${ref} has had ${done.size} revisions, the limit (CW_MAX_REVISIONS=${limits.maxRevisions}): change it by hand, or raise the limit`;
+  }
+  const fixes = [...done.values()].filter(isCheckTrigger).length;
+  if (isCheckTrigger(trigger.type) && fixes >= limits.maxCheckFixes) {
+    return `${ref} has had ${fixes} fixes of its failing checks, the limit (CW_MAX_CHECK_FIXES=${limits.maxCheckFixes})`;
+  }
+  return undefined;
+}
+
 export interface RevisionCommitInput {
   /** What it addresses, already in words: "review comment 123 by alice". */
   addresses: string;
