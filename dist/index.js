@@ -59044,6 +59044,13 @@ const schemas = {
         }),
     }),
 };
+/** The one action of each event that can ask for a change (an edit or a deletion never does). */
+const ACTION_OF = {
+    issue_comment: 'created',
+    pull_request_review_comment: 'created',
+    pull_request_review: 'submitted',
+    workflow_run: 'completed',
+};
 function isRevisionEvent(eventName) {
     return REVISION_EVENTS.includes(eventName);
 }
@@ -59060,11 +59067,16 @@ function filterRevisionEvent(eventName, payload, options) {
         throw new Error(`the ${eventName} event payload is not what GitHub sends (${issue?.path.join('.')}: ${issue?.message}); ` +
             'run this action only from the events in docs/action.md');
     }
+    const { action } = parsed.data;
+    if (action !== ACTION_OF[name])
+        return skip(`${name}.${action} does not ask for revisions`);
     switch (name) {
         case 'issue_comment':
             return fromIssueComment(parsed.data, options);
-        case 'pull_request_review_comment':
-            return fromReviewComment(parsed.data, options);
+        case 'pull_request_review_comment': {
+            const event = parsed.data;
+            return fromComment('review_comment', event, event.pull_request, options);
+        }
         case 'pull_request_review':
             return fromReview(parsed.data, options);
         case 'workflow_run':
@@ -59072,43 +59084,27 @@ function filterRevisionEvent(eventName, payload, options) {
     }
 }
 function fromIssueComment(event, options) {
-    if (event.action !== 'created')
-        return skip(`issue_comment.${event.action} does not ask for revisions`);
     if (!event.issue.pull_request) {
         return skip(`the comment is on issue #${event.issue.number}, not on a pull request`);
     }
-    const unasked = commentProblem(event.comment.body ?? '', options);
-    if (unasked)
-        return skip(unasked);
-    return {
-        enqueue: true,
-        event: 'issue_comment.created',
-        repository: event.repository.full_name,
-        sender: event.comment.user,
-        trigger: commentTrigger('comment', event.comment),
-        pull: { number: event.issue.number },
-    };
+    return fromComment('comment', event, { number: event.issue.number }, options);
 }
-function fromReviewComment(event, options) {
-    if (event.action !== 'created') {
-        return skip(`pull_request_review_comment.${event.action} does not ask for revisions`);
-    }
+/** A comment asks for a change when it mentions the phrase; its own event carries the pull request or not. */
+function fromComment(type, event, pull, options) {
     const unasked = commentProblem(event.comment.body ?? '', options);
     if (unasked)
         return skip(unasked);
     return {
         enqueue: true,
-        event: 'pull_request_review_comment.created',
+        event: type === 'comment' ? 'issue_comment.created' : 'pull_request_review_comment.created',
         repository: event.repository.full_name,
         sender: event.comment.user,
-        trigger: commentTrigger('review_comment', event.comment),
-        pull: event.pull_request,
+        trigger: commentTrigger(type, event.comment),
+        pull,
     };
 }
 /** A review asks for changes by its state; a plain "comment" review only with the mention. */
 function fromReview(event, options) {
-    if (event.action !== 'submitted')
-        return skip(`pull_request_review.${event.action} does not ask for revisions`);
     const { review } = event;
     const state = review.state.toLowerCase();
     const body = review.body ?? '';
@@ -59140,8 +59136,6 @@ function fromReview(event, options) {
 function fromWorkflowRun(event, options) {
     const run = event.workflow_run;
     const name = run.name || `workflow run ${run.id}`;
-    if (event.action !== 'completed')
-        return skip(`workflow_run.${event.action} does not ask for revisions`);
     if (!options.fixFailingChecks) {
         return skip('fix-failing-checks is off: set it to true to have CodingWorker fix its failing runs');
     }
