@@ -30,14 +30,19 @@ export async function pullsFor(client: GitHubClient, task: TaskMessage): Promise
   });
 }
 
-/** Does the pull request hold a commit this worker made for this issue? */
-export async function holdsOurCommit(client: GitHubClient, task: TaskMessage, pull: PullSummary) {
+/** The pull request's commits, oldest first (all pages). */
+export function pullCommits(client: GitHubClient, task: Pick<AnyTask, 'repository'>, pullNumber: number) {
   const { owner, repo, octokit } = repositoryOf(client, task);
-  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, {
+  return octokit.paginate(octokit.rest.pulls.listCommits, {
     owner,
     repo,
-    pull_number: pull.number,
+    pull_number: pullNumber,
     per_page: 100,
   });
+}
+
+/** Does the pull request hold a commit this worker made for this issue? */
+export async function holdsOurCommit(client: GitHubClient, task: TaskMessage, pull: PullSummary) {
+  const commits = await pullCommits(client, task, pull.number);
   return commits.some((commit) => isWorkerCommitMessage(commit.commit.message, task.issue_number));
 }

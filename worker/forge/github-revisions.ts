@@ -15,7 +15,7 @@ import {
 import type { Forge, RevisionChange, RevisionForge, RevisionPreparation } from './forge.ts';
 import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { classify } from './github-errors.ts';
-import { repositoryOf } from './github-pulls.ts';
+import { pullCommits, repositoryOf } from './github-pulls.ts';
 import type { Reports, ReportTarget } from './github-reports.ts';
 import {
   authorProblem,
@@ -64,7 +64,7 @@ async function prepare(options: RevisionsOptions, task: RevisionMessage): Promis
   const allowed = createPermissionGate(options, task);
   const refused = await authorProblem(task, allowed, settings);
   if (refused) return refused;
-  const commits = await pullCommits(client, task);
+  const commits = await commitsOf(client, task);
   const earlier = commits.find((commit) => addressesTrigger(commit.commit.message, task.trigger));
   if (earlier) return finishEarlier(options, task, pull, earlier);
   const capped = revisionCapReached(
@@ -86,15 +86,12 @@ async function prepare(options: RevisionsOptions, task: RevisionMessage): Promis
   };
 }
 
-type Commit = Awaited<ReturnType<typeof pullCommits>>[number];
+type Commit = Awaited<ReturnType<typeof commitsOf>>[number];
 
-async function pullCommits(client: GitHubClient, task: RevisionMessage) {
-  const { owner, repo, octokit } = repositoryOf(client, task);
-  return octokit
-    .paginate(octokit.rest.pulls.listCommits, { owner, repo, pull_number: task.pull_number, per_page: 100 })
-    .catch((error: unknown) => {
-      throw classify(error, `listing the commits of #${task.pull_number}`);
-    });
+function commitsOf(client: GitHubClient, task: RevisionMessage) {
+  return pullCommits(client, task, task.pull_number).catch((error: unknown) => {
+    throw classify(error, `listing the commits of #${task.pull_number}`);
+  });
 }
 
 /**
