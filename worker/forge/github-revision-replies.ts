@@ -8,7 +8,7 @@ import { redactText } from '../core/redact.ts';
 import type { GitHubClient } from './github-client.ts';
 import { classify } from './github-errors.ts';
 import { repositoryOf } from './github-pulls.ts';
-import { listReviewComments, reviewComments } from './github-revision-context.ts';
+import { listReviewComments } from './github-revision-context.ts';
 import { inertText } from './progress-comment.ts';
 
 const MARKER_PREFIX = '<!-- codingworker:revision';
@@ -18,22 +18,6 @@ const markerOf = (task: RevisionMessage) => `${MARKER_PREFIX} ${task.trigger.typ
 /** Is this comment one of CodingWorker's replies (never read back as feedback)? */
 export function isReply(body: string | null | undefined): boolean {
   return (body ?? '').includes(MARKER_PREFIX);
-}
-
-/** The threads (their first comments' ids) the trigger stands in. */
-async function threadsOf(client: GitHubClient, task: RevisionMessage): Promise<number[]> {
-  const { owner, repo, octokit } = repositoryOf(client, task);
-  if (task.trigger.type === 'review_comment') {
-    const { data } = await octokit.rest.pulls
-      .getReviewComment({ owner, repo, comment_id: task.trigger.id })
-      .catch((error: unknown) => {
-        throw classify(error, `reading review comment ${task.trigger.id}`);
-      });
-    return [data.in_reply_to_id ?? data.id];
-  }
-  if (task.trigger.type !== 'review') return [];
-  const comments = await reviewComments(client, task);
-  return [...new Set(comments.map((comment) => comment.in_reply_to_id ?? comment.id))];
 }
 
 /**
@@ -48,13 +32,17 @@ export async function ensureReplies(
   done: { commitSha: string; summary: string[]; notes?: number[] },
 ): Promise<number> {
   const all = await listReviewComments(client, task);
-  const threads = new Set(await threadsOf(client, task));
-  // The other review comments the revision was shown are addressed too: their threads get the reply.
-  const byId = new Map(all.map((comment) => [comment.id, comment]));
-  for (const id of done.notes ?? []) {
-    const note = byId.get(id);
-    if (note && !isReply(note.body)) threads.add(note.in_reply_to_id ?? note.id);
-  }
+  const { type, id } = task.trigger;
+  // The trigger's threads: the comment's, or those of the review's comments; then those of the other
+  // review comments the revision was shown, which it addresses too.
+  const addressed = all.filter(
+    (comment) =>
+      !isReply(comment.body) &&
+      ((type === 'review_comment' && comment.id === id) ||
+        (type === 'review' && comment.pull_request_review_id === id) ||
+        (done.notes ?? []).includes(comment.id)),
+  );
+  const threads = new Set(addressed.map((comment) => comment.in_reply_to_id ?? comment.id));
   if (threads.size === 0) return 0;
   const { owner, repo, octokit } = repositoryOf(client, task);
   const marker = markerOf(task);
