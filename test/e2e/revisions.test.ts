@@ -66,6 +66,13 @@ describe('end to end: revisions of the pull request', { timeout: 400_000 }, () =
     repo().comments.filter(
       (comment) => comment.issueNumber === pull.number && comment.body.includes(PROGRESS_MARKER),
     );
+  /** How many times the model started a revision (a first step: no reply of its own yet). */
+  const revisionRuns = () =>
+    stack.ollama.chats.filter(
+      (chat) =>
+        !chat.messages.some((message) => message.role === 'assistant') &&
+        JSON.stringify(chat.messages).includes('Revise pull request'),
+    ).length;
   /** Everything the model was sent. */
   const prompts = () => stack.ollama.requests.map((request) => JSON.stringify(request.body)).join('\n');
   /** Pull requests of this issue's branch: the stack's earlier tests opened their own. */
@@ -274,12 +281,13 @@ describe('end to end: revisions of the pull request', { timeout: 400_000 }, () =
     assert.equal(await headOf(issue), fixed, 'no commit past the cap');
   });
 
-  it('the same revision redelivered to two daemons: one commit, one reply', async () => {
+  it('the same revision redelivered to two daemons: one model run, one commit, one reply', async () => {
     const { issue, pull, head, worker } = await openPull();
     worker.child.kill('SIGKILL');
     await worker.exited;
     const { comment } = await reviewComment(pull, issue, MAINTAINER, '@codingworker say hello, world');
     await stack.duplicateQueued();
+    const runsBefore = revisionRuns();
     const workers = [stack.startWorker(), stack.startWorker({ CW_WORKER_ID: `${stack.workerId}-b` })];
     const both = workerLogs(...workers);
     await progressSays(pull, /revision pushed/, both);
@@ -288,6 +296,9 @@ describe('end to end: revisions of the pull request', { timeout: 400_000 }, () =
     assert.equal(await git('rev-parse', `${now}^`), head, 'one new commit');
     assert.equal(repliesTo(comment.id).length, 1, 'one reply');
     assert.equal(pullsOf(issue).length, 1);
+    // The pull request's lease: the second daemon waited for the first and then found its commit.
+    assert.equal(revisionRuns() - runsBefore, 1, 'the model revised once, not once per daemon');
+    assert.equal(await git('for-each-ref', 'refs/codingworker/'), '', 'no lease left behind');
   });
 
   it('kill -9 between the push and the reply: the redelivery replies once and pushes nothing more', async () => {

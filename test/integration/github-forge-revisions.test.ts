@@ -4,11 +4,14 @@
 // workflow run that passes on the base branch.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { PROGRESS_MARKER } from '../../action/progress-marker.ts';
 import type { RevisionMessage } from '../../action/task-message.ts';
 import { TransientError } from '../../worker/core/errors.ts';
@@ -279,6 +282,84 @@ describe('GitHub forge: revisions', () => {
         error instanceof TransientError && /the branch moved while the revision ran/.test(error.message),
     );
     assert.equal(await headSha(), human, 'the human commit is still the head');
+  });
+
+  describe('two daemons on one pull request', () => {
+    const fast = { ttlMs: 60_000, renewMs: 60_000, pollMs: 50 };
+    const told: string[] = [];
+    const waitIn = async (name: string) => ({
+      signal: new AbortController().signal,
+      logger: pino({ level: 'info' }, { write: (line: string) => told.push(line) }),
+      scratch: await mkdtemp(join(tmpdir(), `cw-hold-${name}-`)),
+    });
+    const leaseRef = () => fixture.server.repository(FULL_NAME).gitDir;
+    const leaseSha = async () =>
+      (
+        await run('git', [
+          '--git-dir',
+          leaseRef(),
+          'for-each-ref',
+          '--format=%(objectname)',
+          'refs/codingworker/',
+        ])
+      ).stdout.trim();
+
+    it("waits while the other daemon holds the pull request and takes it once that one lets go, through the server's git", async () => {
+      const task = await revision(reviewComment(MAINTAINER, 'Say hello, world.').trigger);
+      const one = fixture.forgeOf('daemon-a', fast).revisions!;
+      const two = fixture.forgeOf('daemon-b', fast).revisions!;
+      const first = await one.hold!(task, await waitIn('a'));
+      assert.notEqual(await leaseSha(), '', 'the lease is a ref on the server');
+      const secondWait = await waitIn('b');
+      let secondHeld = false;
+      const second = two.hold!(task, secondWait).then((hold) => {
+        secondHeld = true;
+        return hold;
+      });
+      await setTimeout(400);
+      assert.equal(secondHeld, false, 'the second daemon waits');
+      assert.ok(
+        told.some((line) => /another worker is revising pull request/.test(line) && /daemon-a/.test(line)),
+        'and says for whom',
+      );
+      await first.release();
+      const held = await second;
+      await held.release();
+      assert.equal(await leaseSha(), '', 'dropped at the end: no ref left behind');
+      await assert.rejects(stat(secondWait.scratch), /ENOENT/, 'its scratch repository is removed');
+      assert.equal(held.lost.aborted, false);
+      assert.deepEqual(fixture.server.violations, []);
+    });
+
+    it('revises without a hold, and says so, when the repository refuses the lease ref', async () => {
+      const hook = join(leaseRef(), 'hooks', 'pre-receive');
+      await writeFile(hook, '#!/bin/sh\necho "refs outside heads and tags are not allowed" >&2\nexit 1\n', {
+        mode: 0o755,
+      });
+      const task = await revision(reviewComment(MAINTAINER, 'Say hello, world.').trigger);
+      const wait = await waitIn('refused');
+      const hold = await fixture.forgeOf('daemon-a', fast).revisions!.hold!(task, wait);
+      await rm(hook);
+      assert.equal(hold.lost.aborted, false);
+      await hold.release();
+      assert.equal(await leaseSha(), '');
+      assert.ok(told.some((line) => /refuses the lease ref: revising without it/.test(line)));
+      await assert.rejects(stat(wait.scratch), /ENOENT/);
+    });
+
+    it('aborts the hold it lost when it did not renew in time and another daemon took it over', async () => {
+      const task = await revision(reviewComment(MAINTAINER, 'Say hello, world.').trigger);
+      const sleeper = fixture.forgeOf('asleep', { ttlMs: 300, renewMs: 1_500, pollMs: 50 }).revisions!;
+      const other = fixture.forgeOf('awake', fast).revisions!;
+      const first = await sleeper.hold!(task, await waitIn('asleep'));
+      const second = await other.hold!(task, await waitIn('awake'));
+      await once(first.lost, 'abort');
+      assert.match(String(first.lost.reason), /another worker took over the revision/);
+      await first.release();
+      assert.notEqual(await leaseSha(), '', "the late holder's release leaves the new holder's lease");
+      await second.release();
+      assert.equal(await leaseSha(), '');
+    });
   });
 
   it('skips a trigger edited after the event, an author without permission, a closed or forked pull request', async () => {

@@ -12,6 +12,7 @@ import { loadSettings } from '../../worker/core/settings.ts';
 import type { Forge } from '../../worker/forge/forge.ts';
 import { createGitHubClient, type GitHubClient } from '../../worker/forge/github-client.ts';
 import { createGitHubForge } from '../../worker/forge/github-forge.ts';
+import type { LeaseTiming } from '../../worker/forge/github-revision-lease.ts';
 import { commitMessage } from '../../worker/job/commit-message.ts';
 import { createGit, type TaskRepo } from '../../worker/job/git.ts';
 import { type GitHubServer, startGitHubServer } from './github-server.ts';
@@ -33,6 +34,8 @@ export interface ForgeFixture {
   forge: Forge;
   client: GitHubClient;
   logLines: string[];
+  /** Another worker's forge on the same server (a second daemon), logging into logLines too. */
+  forgeOf(workerId: string, leaseTiming?: LeaseTiming): Forge;
   task(overrides?: Partial<TaskMessage>): TaskMessage;
   /** Clones, commits one change like the pipeline does, and returns the workspace and commit. */
   makeChange(task: TaskMessage, file?: string): Promise<{ repo: TaskRepo; commitSha: string }>;
@@ -95,13 +98,16 @@ export async function startForgeFixture(
   });
   const logger = pino({ level: 'debug' }, stream);
   const client = createGitHubClient(settings.github, logger, { timeScale: 0.001 });
-  const forge = createGitHubForge({
-    settings: settings.github,
-    client,
-    logger,
-    workerId: settings.workerId,
-    ...(options.workingIntervalMs === undefined ? {} : { workingIntervalMs: options.workingIntervalMs }),
-  });
+  const forgeOf = (workerId: string, leaseTiming?: LeaseTiming) =>
+    createGitHubForge({
+      settings: settings.github,
+      client,
+      logger: logger.child({ worker: workerId }),
+      workerId,
+      ...(options.workingIntervalMs === undefined ? {} : { workingIntervalMs: options.workingIntervalMs }),
+      ...(leaseTiming ? { leaseTiming } : {}),
+    });
+  const forge = forgeOf(settings.workerId);
   const workspaces: string[] = [];
 
   return {
@@ -110,6 +116,7 @@ export async function startForgeFixture(
     forge,
     client,
     logLines,
+    forgeOf,
     task: (overrides = {}) =>
       taskMessage({
         issue_number: issue.number,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import pino from 'pino';
 import type { RunInput } from '../../worker/agent/runner.ts';
-import { failureKind } from '../../worker/core/errors.ts';
+import { failureKind, TransientError } from '../../worker/core/errors.ts';
 import { loadSettings } from '../../worker/core/settings.ts';
 import type { Progress } from '../../worker/forge/forge.ts';
 import { createLocalForge } from '../../worker/forge/local-forge.ts';
@@ -92,7 +92,7 @@ describe('revision job (local forge)', () => {
     };
     const run = (task = revisionMessage()) =>
       runTask(task, deps, { signal: new AbortController().signal, logger });
-    return { run, calls, reports, sandbox };
+    return { run, calls, reports, sandbox, revisions: forge.revisions! };
   }
 
   const hello = ({ workspace }: RunInput) =>
@@ -202,6 +202,41 @@ describe('revision job (local forge)', () => {
     );
     assert.equal(run2.status, 'skipped');
     assert.match(run2.detail, /CW_MAX_CHECK_FIXES=0/);
+  });
+
+  it('holds the pull request from before prepare to after publish where the forge can share it, and stops once the hold is lost', async () => {
+    const events: string[] = [];
+    let lose = () => {};
+    let loseIt = true;
+    const { run, revisions } = setup({}, (input) => {
+      hello(input);
+      if (loseIt) lose();
+    });
+    const { prepare, publish } = revisions;
+    revisions.prepare = (task) => {
+      events.push('prepare');
+      return prepare(task);
+    };
+    revisions.publish = (task, change) => {
+      events.push('publish');
+      return publish(task, change);
+    };
+    revisions.hold = async (_task, wait) => {
+      events.push('hold');
+      assert.ok(wait.scratch.startsWith(join(repo.scratch, 'work')), "the scratch directory is the worker's");
+      const lost = new AbortController();
+      lose = () => lost.abort(new TransientError('another worker took over the revision'));
+      return { lost: lost.signal, release: async () => void events.push('release') };
+    };
+    const before = repo.git('rev-parse', BRANCH).trim();
+    await assert.rejects(run(), /another worker took over/);
+    assert.deepEqual(events, ['hold', 'prepare', 'release'], 'stopped before it published');
+    assert.equal(repo.git('rev-parse', BRANCH).trim(), before, 'nothing pushed');
+
+    events.length = 0;
+    loseIt = false;
+    assert.equal((await run()).status, 'completed');
+    assert.deepEqual(events, ['hold', 'prepare', 'publish', 'release']);
   });
 
   it('never overwrites a commit made on the branch while it ran: the push fails as transient, the commit stays', async () => {

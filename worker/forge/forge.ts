@@ -1,6 +1,7 @@
 // The forge: where tasks come from and where the result goes (GitHub, or a local repository for
 // `codingworker run --repo-path`). The job pipeline (worker/job/pipeline.ts) depends only on this interface.
 // Every method must be safe to call again for the same task: SQS delivers at least once.
+import type { Logger } from 'pino';
 import type { AnyTask, RevisionMessage, TaskMessage } from '../../action/task-message.ts';
 import type { TaskRepo } from '../job/git.ts';
 
@@ -128,7 +129,23 @@ export interface RevisionChange {
   notes: ReviewNote[];
 }
 
+/** Held while a revision runs: no other worker revises the same pull request meanwhile. */
+export interface RevisionHold {
+  /** Aborted when another worker took the hold over (this one stopped renewing it, e.g. while asleep). */
+  lost: AbortSignal;
+  release(): Promise<void>;
+}
+
 export interface RevisionForge {
+  /**
+   * Waits until no other worker revises this pull request, then holds it until released, so two daemons
+   * never revise one pull request at once. Optional: a forge only one process uses has nothing to share.
+   * `scratch` is a directory of the worker's own the forge may use and must remove.
+   */
+  hold?(
+    task: RevisionMessage,
+    wait: { signal: AbortSignal; logger: Logger; scratch: string },
+  ): Promise<RevisionHold>;
   /**
    * Re-checks the revision on the forge, never trusting the message: the pull request is open and from
    * the CodingWorker branch, the trigger exists unedited, its author may still trigger tasks, the caps hold,

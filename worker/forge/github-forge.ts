@@ -9,6 +9,7 @@ import type { GitHubClient, GitHubSettings } from './github-client.ts';
 import { createPrepare } from './github-prepare.ts';
 import { createPublish } from './github-publish.ts';
 import { createReports } from './github-reports.ts';
+import type { LeaseTiming } from './github-revision-lease.ts';
 import { createRevisions } from './github-revisions.ts';
 import { createTaskStates, type TaskStates } from './github-task-state.ts';
 
@@ -24,6 +25,8 @@ export interface GitHubForgeOptions {
   workingIntervalMs?: number;
   /** Clock. Default: now. */
   now?: () => Date;
+  /** How long a revision's lease on its pull request lasts and is renewed. Default LEASE_TIMING. */
+  leaseTiming?: LeaseTiming;
 }
 
 export function createGitHubForge(options: GitHubForgeOptions): Forge {
@@ -43,7 +46,16 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     gitConfig,
     report: reports.report,
     publish: createPublish({ settings, client, states, gitConfig }),
-    revisions: createRevisions({ settings, client, logger, states, reports, gitConfig }),
+    revisions: createRevisions({
+      settings,
+      client,
+      logger,
+      states,
+      reports,
+      gitConfig,
+      workerId: options.workerId,
+      leaseTiming: options.leaseTiming,
+    }),
   };
 }
 

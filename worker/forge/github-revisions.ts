@@ -1,8 +1,9 @@
 // The GitHub forge's revisions of CodingWorker's own pull requests (docs/github.md#revisions):
 // prepare re-checks everything on GitHub (github-revision-checks.ts), finds a redelivery's finished work
 // by the commit trailer, applies the caps and gathers the context (github-revision-context.ts); publish
-// pushes fast-forward only and replies once per thread (github-revision-replies.ts); reports go to the
-// pull request's own progress comment and to the new head commit's status or check run.
+// pushes fast-forward only and replies once per thread (github-revision-replies.ts); a lease in the
+// repository keeps two daemons from revising one pull request at once (github-revision-lease.ts);
+// reports go to the pull request's own progress comment and to the new head commit's status or check run.
 import type { Logger } from 'pino';
 import type { RevisionMessage, TriggerType } from '../../action/task-message.ts';
 import { TransientError } from '../core/errors.ts';
@@ -26,6 +27,7 @@ import {
   readPull,
 } from './github-revision-checks.ts';
 import { gatherContext } from './github-revision-context.ts';
+import { holdPull, type LeaseTiming } from './github-revision-lease.ts';
 import { ensureReplies } from './github-revision-replies.ts';
 import type { TaskStates } from './github-task-state.ts';
 
@@ -36,6 +38,9 @@ export interface RevisionsOptions {
   states: TaskStates;
   reports: Reports;
   gitConfig: Forge['gitConfig'];
+  /** Names this worker in the pull request's lease. */
+  workerId: string;
+  leaseTiming?: LeaseTiming;
 }
 
 /** The pull request's own progress comment is the report's target, not the issue's. */
@@ -47,7 +52,9 @@ export const reportTargetOf = (task: RevisionMessage): ReportTarget => ({
 });
 
 export function createRevisions(options: RevisionsOptions): RevisionForge {
+  const { client, workerId, gitConfig, states, leaseTiming: timing } = options;
   return {
+    hold: (task, wait) => holdPull({ client, workerId, gitConfig, states, timing }, task, wait),
     prepare: (task) => prepare(options, task),
     report: (task, progress) => options.reports.report(reportTargetOf(task), progress),
     publish: (task, change) => publish(options, task, change),

@@ -1,5 +1,5 @@
 // A revision of CodingWorker's own pull request, top to bottom:
-//   prepare (forge: re-check on the forge, caps, context) -> report started on the pull request ->
+//   hold the pull request (forge: no other worker revises it meanwhile) -> prepare (forge: re-check on the forge, caps, context) -> report started on the pull request ->
 //   read .codingworker.yml and the agent instructions from the base branch -> clone the head branch ->
 //   setup -> runner (the brief as an issue) -> check -> commit on top -> publish (fast-forward push, one
 //   reply per thread) -> report done.
@@ -42,7 +42,30 @@ export async function runRevision(
       `this forge does not take revision tasks (pull request #${task.pull_number}): run it against GitHub or a local repository`,
     );
   }
-  const stages = stageTimer(context.signal);
+  const waited = performance.now();
+  const hold = await revisions.hold?.(task, {
+    signal: context.signal,
+    logger: context.logger,
+    scratch: `${await newWorkspace(deps.settings, task)}-lease`,
+  });
+  try {
+    // Losing the hold (another worker took it over) stops this run as the task's own abort would.
+    const signal = hold ? AbortSignal.any([context.signal, hold.lost]) : context.signal;
+    const stages = stageTimer(signal);
+    stages.timings.wait = Math.round(performance.now() - waited);
+    return await revise(task, { revisions, deps, stages }, { ...context, signal });
+  } finally {
+    await hold?.release();
+  }
+}
+
+/** The revision once this worker holds the pull request. */
+async function revise(
+  task: RevisionMessage,
+  run: { revisions: RevisionForge; deps: JobDeps; stages: ReturnType<typeof stageTimer> },
+  context: Context,
+): Promise<JobResult> {
+  const { revisions, deps, stages } = run;
   const { timings } = stages;
   const preparation = await stages.timed('prepare', () => revisions.prepare(task));
   if (preparation.action === 'already-done') {
