@@ -7,6 +7,7 @@
 // lease ends by itself; one that died on this very host is seen at once (its pid is gone).
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { processAlive } from '../core/process-alive.ts';
 import { type ConfigPair, GitCommandError, gitEnvironment, runGit } from '../job/git.ts';
 import { hardeningConfig } from '../job/git-process.ts';
 
@@ -139,17 +140,7 @@ export function createRefLease(options: RefLeaseOptions): RefLease {
 /** Ended, or held by a process of this host that no longer runs (killed, crashed). */
 export function isOver(record: LeaseRecord, now: Date): boolean {
   if (record.until.getTime() <= now.getTime()) return true;
-  return record.host === hostname() && record.pid !== process.pid && !isRunning(record.pid);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return record.host === hostname() && record.pid !== process.pid && !processAlive(record.pid);
 }
 
 function recordMessage(options: RefLeaseOptions, until: Date): string {

@@ -1,5 +1,6 @@
 // A revision of CodingWorker's own pull request, top to bottom:
-//   hold the pull request (forge: no other worker revises it meanwhile) -> prepare (forge: re-check on the forge, caps, context) -> report started on the pull request ->
+//   hold the pull request (forge: no other worker revises it meanwhile) ->
+//   prepare (forge: re-check on the forge, caps, context) -> report started on the pull request ->
 //   read .codingworker.yml and the agent instructions from the base branch -> clone the head branch ->
 //   setup -> runner (the brief as an issue) -> check -> commit on top -> publish (fast-forward push, one
 //   reply per thread) -> report done.
@@ -20,6 +21,7 @@ import {
   newWorkspace,
   removeWorkspace,
   runAgent,
+  type StageTimer,
   setupFor,
   stageTimer,
   withLinkTargets,
@@ -62,7 +64,7 @@ export async function runRevision(
 /** The revision once this worker holds the pull request. */
 async function revise(
   task: RevisionMessage,
-  run: { revisions: RevisionForge; deps: JobDeps; stages: ReturnType<typeof stageTimer> },
+  run: { revisions: RevisionForge; deps: JobDeps; stages: StageTimer },
   context: Context,
 ): Promise<JobResult> {
   const { revisions, deps, stages } = run;
