@@ -31,8 +31,9 @@ else await main(process.argv.slice(2));
 
 /** Child mode: one localization, its ranking and figures as JSON on stdout. */
 async function runOne(repoPath: string, issueFile: string): Promise<void> {
-  const { localize } = await import('../worker/context/localize.ts');
-  const result = await localize({ repoPath, issueText: readFileSync(issueFile, 'utf8'), top: 10 });
+  // As the worker and the CLI run it: in its own thread (worker/context/localize-thread.ts).
+  const { localizeInThread } = await import('../worker/context/localize-thread.ts');
+  const result = await localizeInThread({ repoPath, issueText: readFileSync(issueFile, 'utf8'), top: 10 });
   const figures: ChildResult = {
     ranked: result.candidates.map((candidate) => candidate.path),
     ms: result.ms,

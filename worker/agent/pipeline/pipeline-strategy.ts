@@ -5,7 +5,7 @@
 // test command, up to CW_CANDIDATES attempts at different seeds, the first that passes wins.
 // Every request starts with the same system prompt, issue and candidate list, so the model's prompt cache
 // is reused; what changes is appended.
-import { localize } from '../../context/localize.ts';
+import { localizeInThread } from '../../context/localize-thread.ts';
 import type { Candidate } from '../../context/types.ts';
 import { PermanentError } from '../../core/errors.ts';
 import type { Settings } from '../../core/settings.ts';
@@ -227,7 +227,7 @@ async function attemptRounds(
 async function findCandidates(input: RunInput, note: (action: string) => void): Promise<Candidate[]> {
   const { task } = input;
   const started = performance.now();
-  const result = await localize({
+  const result = await localizeInThread({
     repoPath: input.workspace,
     issueText: `${stripHiddenText(task.title)}\n\n${stripHiddenText(task.body)}`,
     top: CHOICES,

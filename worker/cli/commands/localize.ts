@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isRevision, parseTaskMessage } from '../../../action/task-message.ts';
 import { stripHiddenText } from '../../agent/untrusted-text.ts';
-import { localize } from '../../context/localize.ts';
+import { localizeInThread } from '../../context/localize-thread.ts';
 import type { LocalizeResult } from '../../context/types.ts';
 import { errorMessage } from '../../core/errors.ts';
 
@@ -36,7 +36,7 @@ export function register(program: Command): void {
       if (!(await stat(repoPath).catch(() => undefined))?.isDirectory()) {
         throw new Error(`--repo-path ${repoPath} is not a directory: pass a git checkout`);
       }
-      const result = await localize({ repoPath, issueText, top: options.top });
+      const result = await localizeInThread({ repoPath, issueText, top: options.top });
       const { candidates, skipped, ms } = result;
       process.stdout.write(options.json ? `${JSON.stringify({ candidates, skipped, ms })}\n` : table(result));
     });
