@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isTestPath, readInventory } from '../../worker/context/inventory.ts';
+import { isToolConfigPath } from '../../worker/context/path-kinds.ts';
 import type { Inventory } from '../../worker/context/types.ts';
 import { PermanentError } from '../../worker/core/errors.ts';
 
@@ -348,5 +349,33 @@ describe('readInventory and generated code', () => {
     const inventory = await readInventory(repo);
     assert.deepEqual(paths(inventory), ['src/builders/index.ts']);
     assert.equal(inventory.skipped.reasons.generated, 2);
+  });
+});
+
+describe('isToolConfigPath', () => {
+  it('knows build and tool configuration written as code by its name, at any depth', () => {
+    for (const path of [
+      'babel.config.js',
+      'packages/app/jest.config.ts',
+      'vite.config.mjs',
+      '.eslintrc.cjs',
+      'gulpfile.js',
+      'Gruntfile.js',
+      'gulpfile.babel.js',
+    ]) {
+      assert.equal(isToolConfigPath(path), true, path);
+    }
+  });
+
+  it('leaves source that merely has config in its name', () => {
+    for (const path of [
+      'src/config.js',
+      'lib/config/index.ts',
+      'src/loadConfig.ts',
+      'pylint/config/__init__.py',
+      'setup.cfg',
+    ]) {
+      assert.equal(isToolConfigPath(path), false, path);
+    }
   });
 });

@@ -155,6 +155,39 @@ describe('localize: what an issue points at', () => {
     assertFirst(result, 'src/textkit/util/strings.py', 'mentions src/textkit/util/strings.py');
   });
 
+  it(
+    'a tool configuration written as code shares the words but ranks below the source it configures',
+    slow,
+    async () => {
+      const repo = repos.make({
+        'src/minify.js': [
+          'export function minifyWhitespace(source) {',
+          '  return source.replace(/\\s+/g, " ");',
+          '}',
+          '',
+        ].join('\n'),
+        'src/index.js': 'export { minifyWhitespace } from "./minify.js";\n',
+        // A build configuration with functions that name the same options and words as the issue.
+        'build.config.js': [
+          'function minifyPlugin(options) {',
+          '  return { name: "minify", whitespace: options.whitespace, collapse: options.collapse };',
+          '}',
+          'function whitespaceOptions() {',
+          '  return { collapse: true, whitespace: "collapse", minify: true };',
+          '}',
+          'export default { plugins: [minifyPlugin(whitespaceOptions())] };',
+          '',
+        ].join('\n'),
+      });
+      const issueText =
+        'Minify collapses whitespace inside template strings\n\nWith the minify option on, whitespace collapse also changes the whitespace inside strings.';
+      const result = await localize({ repoPath: repo, issueText });
+      const ranked = paths(result);
+      assert.equal(ranked[0], 'src/minify.js', `ranked: ${ranked.join(', ')}`);
+      assert.ok(ranked.indexOf('build.config.js') > ranked.indexOf('src/minify.js'));
+    },
+  );
+
   it('a bare file name that one file has', slow, async () => {
     const result = await localize({
       repoPath: textkit,

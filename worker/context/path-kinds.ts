@@ -161,6 +161,21 @@ export function isDocPath(path: string): boolean {
   return DOC_EXTENSIONS.has(extensionOf(name)) || DOC_NAMES.test(name);
 }
 
+const TOOL_CONFIG_NAMES = [
+  /\.config\.[cm]?[jt]s$/i,
+  /^\.[\w-]+rc\.[cm]?[jt]s$/i,
+  /^(?:gulpfile|gruntfile|jakefile)(?:\.[\w-]+)*\.[cm]?[jt]s$/i,
+];
+
+/**
+ * A build or tool configuration written as code: `jest.config.js`, `.eslintrc.js`, `gulpfile.js`. Its
+ * functions configure the project's tools, not the project, and it names many of the project's own
+ * packages and options, so plain word overlap makes it look relevant to any issue.
+ */
+export function isToolConfigPath(path: string): boolean {
+  return TOOL_CONFIG_NAMES.some((pattern) => pattern.test(splitPath(path).name));
+}
+
 /**
  * Source code, by extension, outside the docs: the files worth outlining. Configuration and data
  * (JSON, YAML, INI) and prose are still indexed for their words, but hold no definitions to find.

@@ -10,6 +10,7 @@ import {
   testToSourceSignals,
 } from './graph-signals.ts';
 import type { IssueClues } from './issue-clues.ts';
+import { isToolConfigPath } from './path-kinds.ts';
 import {
   append,
   createPathIndex,
@@ -42,8 +43,8 @@ const titlePoints = 3;
 /** In the title, a longer word also finds the words it begins: "serialization" stems to "serial",
  * which then finds `serializable`. Only there: across a whole issue it would match too much. */
 const titlePrefixFrom = 6;
-/** Files without definitions (configuration, data) match an issue's words easily; the fix is rarely
- * there unless the issue names them. Prose (changelogs, docs) even less: it repeats every issue's words. */
+/** Files without definitions (configuration, data) and tool configuration written as code match an
+ * issue's words easily; the fix is rarely there unless the issue names them. Prose (changelogs, docs) even less: it repeats every issue's words. */
 const nonCodeTextShare = 0.3;
 const proseTextShare = 0.05;
 const reasonsShown = 4;
@@ -129,7 +130,7 @@ function scaledText(
   return [...scores].map(([path, score]) => {
     const share = input.isDoc(path)
       ? proseTextShare
-      : input.outlines.get(path)?.symbols.length
+      : input.outlines.get(path)?.symbols.length && !isToolConfigPath(path)
         ? 1
         : nonCodeTextShare;
     const points = (most * share * score) / best;
