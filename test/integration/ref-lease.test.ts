@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
-import { createRefLease, type LeaseHolder, parseRecord } from '../../worker/forge/ref-lease.ts';
+import { createRefLease, type LeaseHolder, parseRecord, thisHost } from '../../worker/forge/ref-lease.ts';
 
 const REF = 'refs/codingworker/leases/pull-3';
 const root = mkdtempSync(join(tmpdir(), 'cw-lease-'));
@@ -22,7 +22,7 @@ describe('a lease in a ref of the remote', () => {
     execFileSync('git', ['init', '--quiet', '--bare', remote]);
   });
 
-  const holder = (worker: string, pid = process.pid): LeaseHolder => ({ worker, host: hostname(), pid });
+  const holder = (worker: string, pid = process.pid): LeaseHolder => ({ worker, host: thisHost(), pid });
   const leaseFor = (who: LeaseHolder, options: { ttlMs?: number; now?: () => Date } = {}) =>
     createRefLease({
       remote,
@@ -56,6 +56,7 @@ describe('a lease in a ref of the remote', () => {
       assert.equal((result as { by: { worker: string } }).by.worker, record?.worker);
     }
     assert.ok(record && record.until.getTime() > Date.now() + 50_000, 'held for its time to live');
+    assert.ok(!JSON.stringify(record).includes(hostname()), "the host's name is not published");
   });
 
   it('is renewed by its holder, and once released can be taken by another', async () => {

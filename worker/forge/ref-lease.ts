@@ -5,6 +5,7 @@
 // updates the ref only while it still holds what this worker last saw (a compare-and-swap under the ref's
 // lock), so of two workers taking it at once exactly one wins. A holder that dies stops renewing, and the
 // lease ends by itself; one that died on this very host is seen at once (its pid is gone).
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { processAlive } from '../core/process-alive.ts';
@@ -14,6 +15,7 @@ import { hardeningConfig } from '../job/git-process.ts';
 export interface LeaseHolder {
   /** CW_WORKER_ID, to name the holder to a person. */
   worker: string;
+  /** This host's name hashed (thisHost()): the ref is as public as the repository, the name need not be. */
   host: string;
   pid: number;
 }
@@ -60,7 +62,10 @@ export interface RefLease {
 const AUTHOR = { name: 'CodingWorker', email: 'codingworker@localhost' };
 
 /** The holder this process is. */
-export const thisProcess = (worker: string): LeaseHolder => ({ worker, host: hostname(), pid: process.pid });
+export const thisProcess = (worker: string): LeaseHolder => ({ worker, host: thisHost(), pid: process.pid });
+
+/** Enough to tell this host from another, without publishing its name. */
+export const thisHost = (): string => createHash('sha256').update(hostname()).digest('hex').slice(0, 12);
 
 export function createRefLease(options: RefLeaseOptions): RefLease {
   const now = options.now ?? (() => new Date());
@@ -140,7 +145,7 @@ export function createRefLease(options: RefLeaseOptions): RefLease {
 /** Ended, or held by a process of this host that no longer runs (killed, crashed). */
 export function isOver(record: LeaseRecord, now: Date): boolean {
   if (record.until.getTime() <= now.getTime()) return true;
-  return record.host === hostname() && record.pid !== process.pid && !processAlive(record.pid);
+  return record.host === thisHost() && record.pid !== process.pid && !processAlive(record.pid);
 }
 
 function recordMessage(options: RefLeaseOptions, until: Date): string {
