@@ -45,6 +45,7 @@ export async function holdPull(
   wait: Wait,
 ): Promise<RevisionHold> {
   const timing = options.timing ?? LEASE_TIMING;
+  // Read here for the clone URL; prepare reads it again after the hold, as it may change while waiting.
   const pull = await readPull(options.client, task);
   const cloneUrl = pull?.head.repo?.clone_url;
   // prepare skips a pull request that is gone, closed or from a fork: there is nothing to hold for it.
@@ -59,13 +60,14 @@ export async function holdPull(
     config: () => options.gitConfig(task),
     gitDir: wait.scratch,
   });
-  const sha = await takeWhenFree(lease, task, wait, timing).catch(async (error: unknown) => {
-    await rm(wait.scratch, { recursive: true, force: true });
-    throw error;
-  });
-  if (sha) return keep(lease, { sha, task, wait, timing });
-  await rm(wait.scratch, { recursive: true, force: true });
-  return NOT_HELD;
+  let sha: string | undefined;
+  try {
+    sha = await takeWhenFree(lease, task, wait, timing);
+  } finally {
+    // Held, the scratch repository renews and drops the lease; otherwise it is no longer needed.
+    if (!sha) await rm(wait.scratch, { recursive: true, force: true });
+  }
+  return sha ? keep(lease, { sha, task, wait, timing }) : NOT_HELD;
 }
 
 /** Refusals of a free lease in a row after which the remote is taken to refuse the ref itself. */

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { processAlive } from '../core/process-alive.ts';
-import { type ConfigPair, GitCommandError, gitEnvironment, runGit } from '../job/git.ts';
+import { type ConfigPair, GitCommandError, gitEnvironment, isLocalRemote, runGit } from '../job/git.ts';
 import { hardeningConfig } from '../job/git-process.ts';
 
 export interface LeaseHolder {
@@ -69,7 +69,7 @@ export const thisHost = (): string => createHash('sha256').update(hostname()).di
 
 export function createRefLease(options: RefLeaseOptions): RefLease {
   const now = options.now ?? (() => new Date());
-  const local = isLocal(options.remote);
+  const local = isLocalRemote(options.remote);
   let ready: Promise<unknown> | undefined;
   const git = async (args: string[], input?: string) => {
     ready ??= mkdir(options.gitDir, { recursive: true }).then(() =>
@@ -165,5 +165,3 @@ export function parseRecord(sha: string, message: string): LeaseRecord {
     until: Number.isNaN(until.getTime()) ? new Date(0) : until,
   };
 }
-
-const isLocal = (remote: string) => remote.startsWith('/') || remote.startsWith('file:');

@@ -3,8 +3,12 @@
 // error a failed command becomes.
 import { spawn } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 
 export type ConfigPair = [key: string, value: string];
+
+/** A remote git reaches through the file protocol: a path, or a file: URL (the local forge, tests). */
+export const isLocalRemote = (remote: string): boolean => isAbsolute(remote) || remote.startsWith('file:');
 
 /** Config that makes the repository's own settings harmless on the host (command scope beats repo scope). */
 export function hardeningConfig(allowFileProtocol: boolean): ConfigPair[] {

@@ -14,7 +14,13 @@ import {
 } from './git-process.ts';
 
 export { type ChangedFile, displayPath, pathBytes } from './changed-paths.ts';
-export { type ConfigPair, GitCommandError, gitEnvironment, runGit } from './git-process.ts';
+export {
+  type ConfigPair,
+  GitCommandError,
+  gitEnvironment,
+  isLocalRemote,
+  runGit,
+} from './git-process.ts';
 
 export interface Git {
   /**

@@ -5,7 +5,7 @@
 // or a local repository); the checks here (nothing changed, .github/workflows/, verification) apply to all.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { TaskMessage } from '../../action/task-message.ts';
 import type { Runner, RunResult } from '../agent/runner.ts';
 import { errorMessage, PermanentError, TimeoutError } from '../core/errors.ts';
@@ -16,7 +16,15 @@ import type { Forge, Progress, RepositoryInfo, TaskKey } from '../forge/forge.ts
 import type { TaskContext, TaskOutcome } from '../queue/task-handler.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitMessage, oneLine } from './commit-message.ts';
-import { type ChangedFile, createGit, gitEnvironment, metadataDirOf, runGit, type TaskRepo } from './git.ts';
+import {
+  type ChangedFile,
+  createGit,
+  gitEnvironment,
+  isLocalRemote,
+  metadataDirOf,
+  runGit,
+  type TaskRepo,
+} from './git.ts';
 import { hardeningConfig } from './git-process.ts';
 import { changedLinks } from './link-check.ts';
 import { pullRequestDescription } from './pull-request-description.ts';
@@ -127,7 +135,7 @@ export async function cloneAt(
   const git = createGit({
     author: { name: settings.github.authorName, email: settings.github.authorEmail },
     config: await forge.gitConfig(task),
-    allowFileProtocol: isAbsolute(where.cloneUrl) || where.cloneUrl.startsWith('file:'),
+    allowFileProtocol: isLocalRemote(where.cloneUrl),
   });
   const repo = await git.clone(where.cloneUrl, dir, { branch: where.checkout });
   await repo.createBranch(where.branch);
