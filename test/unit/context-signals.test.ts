@@ -14,13 +14,14 @@ import {
   testToSourceSignals,
 } from '../../worker/context/graph-signals.ts';
 import { readIssueClues } from '../../worker/context/issue-clues.ts';
+import { literalSignals } from '../../worker/context/literal-signals.ts';
 import {
   createPathIndex,
   frameSignals,
   mentionSignals,
   nameWordSignals,
 } from '../../worker/context/path-signals.ts';
-import { createTextIndex, splitWords } from '../../worker/context/text-rank.ts';
+import { createTextIndex, indexTerms, splitWords } from '../../worker/context/text-rank.ts';
 import type { FileOutline } from '../../worker/context/types.ts';
 
 const files = [
@@ -287,6 +288,44 @@ describe('clues that the benchmark taught (each a general rule)', () => {
   });
 });
 
+describe('quoted names and shell sessions', () => {
+  it('reads hyphenated names without their dashes, and not from links or short words', () => {
+    const clues = readIssueClues(
+      'Pylint ignores `--ignore-paths` and reports unused-import (see https://example.org/docs/ignore-paths-help).\n' +
+        'An x-y pair or a co-op is no name.',
+    );
+    assert.deepEqual(clues.literals, ['ignore-paths', 'unused-import']);
+  });
+
+  it('points at the few source files holding a quoted name verbatim, whole names only', () => {
+    const file = (path: string, text: string) => ({ path, text, size: text.length });
+    const signals = literalSignals(
+      ['ignore-paths', 'line-too-long'],
+      [
+        file('lint/options.py', '("ignore-paths", {"type": "regexp_paths_csv"})'),
+        file('lint/expand.py', 'ignore_paths_re = "ignore-paths-re"'),
+        ...Array.from({ length: 7 }, (_, at) => file(`checkers/c${at}.py`, 'msgs = {"line-too-long": ...}')),
+      ],
+    );
+    assert.deepEqual(
+      signals.map((signal) => [signal.path, signal.reason]),
+      [['lint/options.py', 'holds "ignore-paths"']],
+      'the longer name is another name, and one held by seven files is vocabulary',
+    );
+  });
+
+  it('takes no identifiers from a shell session or a log, but does from a code fence', () => {
+    const clues = readIssueClues(
+      '```sh\nmkdir foobar && tox -e py37\n```\n```console\n$ collect_things --now\n```\n' +
+        '```python\nrun_collection(session)\n```',
+    );
+    const names = clues.identifiers.map((identifier) => identifier.name);
+    assert.ok(names.includes('run_collection'));
+    for (const name of ['mkdir', 'foobar', 'tox', 'collect_things']) assert.ok(!names.includes(name), name);
+    assert.match(clues.text, /mkdir foobar/, 'the session still counts as words');
+  });
+});
+
 describe('ranking rules that the benchmark taught (each a general rule)', () => {
   const outlines = new Map<string, FileOutline>([
     [
@@ -407,10 +446,37 @@ describe('spreading and prefixes', () => {
 
   it('a title word finds the longer words it begins only when asked to', () => {
     const index = createTextIndex([
-      { path: 'src/reports.py', names: 'to_serializable', content: 'def to_serializable(report): ...' },
+      { path: 'src/setup.py', names: 'configure_logging', content: 'def configure_logging(): ...' },
       { path: 'src/other.py', names: 'paint', content: 'def paint(): colours' },
     ]);
-    assert.equal(index.scores('serialization').has('src/reports.py'), false);
-    assert.equal(index.scores('serialization', 6).has('src/reports.py'), true);
+    assert.equal(index.scores('config').has('src/setup.py'), false);
+    assert.equal(index.scores('config', 6).has('src/setup.py'), true);
+  });
+
+  it('"-izable", "-ization" and "-ize" words are one term', () => {
+    const [able, ation, ize] = ['serializable', 'serialization', 'serialize'].map((word) => indexTerms(word));
+    assert.deepEqual(able, ation);
+    assert.deepEqual(ize, ation);
+    assert.deepEqual(
+      indexTerms('realize'),
+      indexTerms('realization'),
+      'a short root keeps its "iz" in all forms',
+    );
+  });
+
+  it("scores plain BM25: the file holding the issue's one rare word beats one holding many of its common ones", () => {
+    const common = 'alpha beta gamma delta epsilon zeta theta kappa';
+    const filler = Array.from({ length: 20 }, (_, at) => ({
+      path: `src/f${at}.py`,
+      names: '',
+      content: common,
+    }));
+    const scores = createTextIndex([
+      ...filler,
+      { path: 'src/wide.py', names: '', content: `${common} ${common}` },
+      { path: 'src/rare.py', names: '', content: 'the quaternion lives here' },
+    ]).scores(`${common} quaternion`);
+    // MiniSearch alone multiplies each score by the query terms matched: eight against one.
+    assert.ok((scores.get('src/rare.py') ?? 0) > (scores.get('src/wide.py') ?? 0));
   });
 });

@@ -28,6 +28,8 @@ export interface IssueClues {
   modules: string[];
   frames: Frame[];
   identifiers: NamedIdentifier[];
+  /** Hyphenated names it quotes (`--ignore-paths` as `ignore-paths`, `unused-import`), for literalSignals. */
+  literals: string[];
   /** The prose and code, for text relevance, without environment dumps (see below). */
   text: string;
   /** The first line: on GitHub, the issue's title, the densest statement of what is wrong. */
@@ -40,7 +42,10 @@ export interface IssueClues {
 // part holds the description and the first traces, which is what locates the code.
 const maxIssueChars = 200_000;
 
-const codeFence = /```[^\n]*\n([\s\S]*?)(?:```|$)/g;
+const codeFence = /```([^\n]*)\n([\s\S]*?)(?:```|$)/g;
+// A shell session or a log in a fence holds commands and their output, not the project's names.
+const sessionFence =
+  /^\s*(?:sh|bash|zsh|shell|shell-session|console|terminal|powershell|ps1?|cmd|bat|text|txt|log|plain|plaintext|output)\s*$/i;
 const inlineCode = /`([^`\n]{1,200})`/g;
 const pythonFrame = /File "([^"\n]{1,500})", line (\d+)(?:, in ([\w<>.]+))?/g;
 // IPython and Jupyter print `File ~/path/to/mod.py:123, in Class.method(self)`.
@@ -60,7 +65,9 @@ const testTopic =
 export function readIssueClues(issueText: string): IssueClues {
   const raw = issueText.slice(0, maxIssueChars);
   const text = withoutEnvironmentDumps(raw);
-  const code = [...text.matchAll(codeFence)].map((match) => match[1] ?? '');
+  const code = [...text.matchAll(codeFence)]
+    .filter((match) => !sessionFence.test(match[1] ?? ''))
+    .map((match) => match[2] ?? '');
   const inline = [...text.matchAll(inlineCode)].map((match) => match[1] ?? '');
   const prose = text.replace(codeFence, ' ').replace(inlineCode, ' ');
   return {
@@ -68,6 +75,7 @@ export function readIssueClues(issueText: string): IssueClues {
     modules: unique([...text.replace(urls, ' ').matchAll(dottedModule)].map((match) => match[0])),
     frames: readFrames(raw),
     identifiers: markModuleNames(readIdentifiers(code, inline, prose), code.join('\n')),
+    literals: readLiterals(text),
     text,
     title: raw.trimStart().split('\n', 1)[0] ?? '',
     aboutTests: testTopic.test(prose),
@@ -149,6 +157,17 @@ function readIdentifiers(code: string[], inline: string[], prose: string): Named
     if (looksLikeCode(match[0], prose[(match.index ?? 0) + match[0].length])) add(match[0], 2);
   }
   return [...weights.values()];
+}
+
+// Two or more hyphen-joined parts, a letter first; leading dashes (an option's) are not part of it.
+const hyphenated = /(?<![\w-])-{0,2}([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![\w-])/g;
+const minLiteralChars = 6;
+const maxLiterals = 40;
+
+/** Hyphenated names outside URLs (a link's path is a page's name, not the program's). */
+function readLiterals(text: string): string[] {
+  const names = [...text.replace(urls, ' ').matchAll(hyphenated)].map((match) => match[1] ?? '');
+  return unique(names.filter((name) => name.length >= minLiteralChars)).slice(0, maxLiterals);
 }
 
 const importAs = /^\s*import\s+([\w.]+)(?:\s+as\s+(\w+))?\s*$/gm;

@@ -10,6 +10,7 @@ import {
   testToSourceSignals,
 } from './graph-signals.ts';
 import type { IssueClues } from './issue-clues.ts';
+import { literalSignals } from './literal-signals.ts';
 import { isToolConfigPath } from './path-kinds.ts';
 import {
   append,
@@ -68,6 +69,7 @@ export function rankFiles(input: RankInput, top: number): Candidate[] {
     definitionSignals(clues.identifiers, createDefinitionIndex(input.outlines), (name) => rarity(text, name)),
   );
   tally.add(textSignals(input, text));
+  tally.add(literalSignals(clues.literals, sourceFiles(input)));
   tally.add(
     nameWordSignals(
       paths,
@@ -136,6 +138,16 @@ function scaledText(
     const points = (most * share * score) / best;
     return { path, points, reason: `${why} (${(score / best).toFixed(2)})` };
   });
+}
+
+/** Files with definitions, not prose or tool configuration: where a program holds its own names. */
+function sourceFiles(input: RankInput): InventoryFile[] {
+  return input.files.filter(
+    (file) =>
+      !input.isDoc(file.path) &&
+      !isToolConfigPath(file.path) &&
+      (input.outlines.get(file.path)?.symbols.length ?? 0) > 0,
+  );
 }
 
 function sourcesByName(paths: readonly string[], isTest: (path: string) => boolean): Map<string, string[]> {

@@ -71,7 +71,11 @@ export function createTextIndex(documents: readonly TextDocument[]): TextIndex {
         // Long source files are where fixes land; full length normalisation would push them down.
         bm25: { k: 1.2, b: 0.5, d: 0.5 },
       });
-      for (const result of results) scores.set(String(result.id), result.score);
+      // MiniSearch multiplies each score by how many query terms matched, which suits a search box's
+      // three words; against an issue's hundreds it hands every long module that holds many of them a
+      // second bonus, and the façade modules outrank the one that holds the rare words. Plain BM25.
+      for (const result of results)
+        scores.set(String(result.id), result.score / Math.max(1, result.queryTerms.length));
       return scores;
     },
     share(word) {
@@ -131,7 +135,10 @@ function stemTerm(term: string): string | null {
   const lower = term.toLowerCase();
   if (lower.length < 3 || lower.length > 40 || stopWords.has(lower)) return null;
   // Porter's stemmer, so that "serialization" meets `serialize` and "raised" meets `raise`.
-  return stemmer(lower);
+  const stem = stemmer(lower);
+  // Porter takes "-able" off "serializable" but leaves the "iz" that "serialize" loses with its "e":
+  // stemmed again as the "-ize" word, the three forms meet.
+  return stem.endsWith('iz') ? stemmer(`${stem}e`) : stem;
 }
 
 function isTerm(term: string | null): term is string {
