@@ -314,6 +314,16 @@ describe('quoted names and shell sessions', () => {
     );
   });
 
+  it("takes a command-line option's name for no identifier, but a name after a minus sign still", () => {
+    const clues = readIssueClues(
+      'Run `pylint --recursive=y --help` or `pytest -x`, and `width-max_len(cols)` is negative.',
+    );
+    const names = clues.identifiers.map((identifier) => identifier.name);
+    assert.ok(!names.includes('recursive') && !names.includes('help'));
+    assert.ok(names.includes('pylint'));
+    assert.ok(names.includes('max_len'));
+  });
+
   it('takes no identifiers from a shell session or a log, but does from a code fence', () => {
     const clues = readIssueClues(
       '```sh\nmkdir foobar && tox -e py37\n```\n```console\n$ collect_things --now\n```\n' +

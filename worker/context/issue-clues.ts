@@ -148,7 +148,11 @@ function readIdentifiers(code: string[], inline: string[], prose: string): Named
   for (const part of [...inline, ...code]) {
     const weight = inline.includes(part) ? 3 : 1.5;
     for (const match of part.matchAll(qualifiedName)) add(match[2] ?? '', weight, match[1]);
-    for (const match of part.matchAll(identifierToken)) add(match[0], weight);
+    for (const match of part.matchAll(identifierToken)) {
+      // `--help`, `-n`: a command-line option's name, not a definition's.
+      if (optionDashes.test(part.slice(Math.max(0, (match.index ?? 0) - 3), match.index))) continue;
+      add(match[0], weight);
+    }
   }
   for (const match of prose.matchAll(qualifiedName)) {
     if (looksLikeCode(match[0])) add(match[2] ?? '', 2, match[1]);
@@ -169,6 +173,9 @@ function readLiterals(text: string): string[] {
   const names = [...text.replace(urls, ' ').matchAll(hyphenated)].map((match) => match[1] ?? '');
   return unique(names.filter((name) => name.length >= minLiteralChars)).slice(0, maxLiterals);
 }
+
+// What comes before an option's name: a dash or two after a space or the start (not `x-y`, a subtraction).
+const optionDashes = /(?:^|\s)--?$/;
 
 const importAs = /^\s*import\s+([\w.]+)(?:\s+as\s+(\w+))?\s*$/gm;
 const requireAs = /\b(?:const|let|var)\s+(\w+)\s*=\s*require\(/g;
