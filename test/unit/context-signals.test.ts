@@ -98,6 +98,12 @@ describe('issue clues', () => {
     const huge = readIssueClues(`${'word '.repeat(100_000)}\`parse_url\`${'x'.repeat(500_000)}`);
     assert.ok(performance.now() - started < 2_000, 'bounded time on a 1 MB issue');
     assert.equal(huge.text.length <= 200_000, true);
+    // Runs no regular expression can split: a path scanned from every position to the end was quadratic.
+    for (const hostile of ['a'.repeat(200_000), `${'a-'.repeat(100_000)}_`, 'a/'.repeat(100_000)]) {
+      const start = performance.now();
+      readIssueClues(hostile);
+      assert.ok(performance.now() - start < 2_000, `bounded time on ${hostile.slice(0, 6)}…`);
+    }
     const empty = readIssueClues('!!! ??? ... 123 456');
     assert.deepEqual([empty.paths, empty.frames, empty.identifiers], [[], [], []]);
   });

@@ -53,8 +53,10 @@ const ipythonFrame = /File ([^\s"]{1,500}\.\w{1,5}):(\d+)(?:, in ([\w<>.]+))?/g;
 const nodeFrame = /at (?:(?:async )?([\w$.<>[\] ]{1,200}) \()?((?:file:\/\/)?[^\s()]{1,500}?):(\d+):\d+\)?/g;
 // A frame as pytest prints it in a failure report: `path/to/file.py:123: ErrorName`.
 const shortFrame = /^([\w./\\-]{1,300}\.\w{1,6}):(\d+):/gm;
+// Bounded, and only from where a path can begin: unbounded, a 200,000-character word made this
+// quadratic (every position scanned to the end for a dot: half a minute for one hostile issue).
 const pathLike =
-  /(?:[\w.@-]+\/)*[\w.@-]+\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|rs|java|kt|rb|php|cs|c|h|cc|cpp|hpp|swift|scala|lua|sh|cfg|toml|ini|yml|yaml|json)\b/g;
+  /(?<![\w.@-])(?:[\w.@-]{1,200}\/){0,30}[\w.@-]{1,200}\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|rs|java|kt|rb|php|cs|c|h|cc|cpp|hpp|swift|scala|lua|sh|cfg|toml|ini|yml|yaml|json)\b/g;
 const dottedModule = /\b[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*){2,}\b/g;
 const qualifiedName = /\b([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\b/g;
 const identifierToken = /[A-Za-z_$][\w$]*/g;

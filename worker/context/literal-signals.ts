@@ -2,7 +2,7 @@
 // message id (`unused-import`), a configuration key (`max-line-length`). A program holds such a name
 // verbatim as a string where it defines or handles it, and text relevance cannot see it: it splits
 // the name into common words ("ignore", "paths") that every other file holds too.
-import type { Signal } from './path-signals.ts';
+import { append, type Signal } from './path-signals.ts';
 import type { InventoryFile } from './types.ts';
 
 /** A name held by more files than this is the project's vocabulary, not a pointer. */
@@ -21,7 +21,7 @@ export function literalSignals(literals: readonly string[], files: readonly Inve
   const holders = new Map<string, string[]>();
   for (const file of files) {
     const held = new Set(file.text.slice(0, maxScanChars).match(pattern) ?? []);
-    for (const literal of held) holders.set(literal, [...(holders.get(literal) ?? []), file.path]);
+    for (const literal of held) append(holders, literal, file.path);
   }
   const signals: Signal[] = [];
   for (const [literal, paths] of holders) {
