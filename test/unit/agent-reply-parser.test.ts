@@ -70,4 +70,11 @@ describe('reply parser (the action protocol)', () => {
       '- Fix the off-by-one in range()\n* Add a test\n```bash\n- not a bullet\necho CODINGWORKER_DONE\n```';
     assert.deepEqual(summaryLines(reply), ['Fix the off-by-one in range()', 'Add a test']);
   });
+
+  it('reads a reply of one long run of backticks in bounded time (the fence opener is bounded)', () => {
+    const started = performance.now();
+    assert.deepEqual(parseReply('`'.repeat(100_000)), { kind: 'invalid', problem: 'no-block' });
+    assert.deepEqual(summaryLines('`'.repeat(100_000)), []);
+    assert.ok(performance.now() - started < 2_000, 'unbounded, it took seconds (quadratic backtracking)');
+  });
 });

@@ -28,7 +28,7 @@ const SHELL_TOOL_NAMES = new Set([
 const COMMAND_KEYS = ['command', 'cmd', 'script', 'code', 'bash'];
 
 /** ``` or ~~~ fences at the start of a line, with an optional language; the closing fence on its own line. */
-const FENCE = /^[ \t]*(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(?:([\s\S]*?)\n)?[ \t]*\1[ \t]*$/gm;
+const FENCE = /^[ \t]*(`{3,20}|~{3,20})[ \t]*([\w+-]*)[^\n]*\n(?:([\s\S]*?)\n)?[ \t]*\1[ \t]*$/gm;
 
 export function parseReply(content: string): ParsedReply {
   const blocks = [...content.matchAll(FENCE)].map((match) => ({
