@@ -42,3 +42,31 @@ test('circular objects do not hang', () => {
   value.self = value;
   assert.deepEqual(redactValue(value), { name: 'x', self: '[Circular]' });
 });
+
+test('URL credentials behind any scheme, however the scheme is written or what precedes it', () => {
+  for (const [text, expected] of [
+    ['git+https://bob:hunter2@host/x', `git+https://${REDACTED}@host/x`],
+    ['1https://bob:hunter2@host', `1https://${REDACTED}@host`],
+    [`x${'1'.repeat(40)}://bob:hunter2@host`, `x${'1'.repeat(40)}://${REDACTED}@host`],
+    ['(HTTPS://bob:hunter2@host)', `(HTTPS://${REDACTED}@host)`],
+  ]) {
+    assert.equal(redactText(text as string), expected);
+  }
+  assert.equal(redactText('1://bob:hunter2@host'), '1://bob:hunter2@host', 'no scheme: not a URL');
+});
+
+test('a long line is redacted in bounded time (a log line of one long word)', () => {
+  const started = performance.now();
+  for (const line of [
+    'a'.repeat(100_000),
+    'a1'.repeat(50_000),
+    `${'a'.repeat(100_000)}://u:${'p'.repeat(1000)}`,
+  ]) {
+    redactText(line);
+  }
+  assert.ok(performance.now() - started < 2_000, 'the URL pattern was quadratic: seconds per line');
+  assert.equal(
+    redactText(`${'a'.repeat(50_000)}https://bob:hunter2@host`).endsWith(`https://${REDACTED}@host`),
+    true,
+  );
+});
