@@ -85,6 +85,14 @@ describe('pipeline: choosing the file', () => {
     assert.deepEqual(none.paths, ['src/a/util.py']);
     assert.match(none.why, /named no candidate/);
   });
+
+  it('reads a number alone on its line among blank lines, and a reply of 100,000 blank lines in bounded time', () => {
+    const list = [candidate('src/a/util.py', 3), candidate('src/b/core.py', 2)];
+    assert.deepEqual(parseChoice('\n\n  2)\r\n\n', list).paths, ['src/b/core.py']);
+    const started = performance.now();
+    assert.deepEqual(parseChoice('\n'.repeat(100_000), list).paths, ['src/a/util.py']);
+    assert.ok(performance.now() - started < 2_000, 'blank lines were scanned to the end from each line');
+  });
 });
 
 describe('pipeline: what the model is shown', () => {

@@ -70,8 +70,9 @@ function firstMention(reply: string, path: string, shown: Candidate[], index: nu
     const at = reply.search(new RegExp(`(^|[^\\w./-])${escapeRegExp(name)}(?![\\w-])`));
     if (at >= 0) return at;
   }
-  // "2" or "2." alone on a line: the candidate list is numbered.
-  const numbered = reply.search(new RegExp(`^\\s*\\[?${index + 1}[.)\\]]?\\s*$`, 'm'));
+  // "2" or "2." alone on a line: the candidate list is numbered. Blanks, not \s: across newlines a
+  // reply of blank lines was scanned from each line to its end (seconds for 100,000).
+  const numbered = reply.search(new RegExp(`^[ \\t]*\\[?${index + 1}[.)\\]]?[ \\t]*$`, 'm'));
   return numbered;
 }
 
