@@ -67,16 +67,17 @@ const testTopic =
 export function readIssueClues(issueText: string): IssueClues {
   const raw = issueText.slice(0, maxIssueChars);
   const text = withoutEnvironmentDumps(raw);
-  const code = [...text.matchAll(codeFence)]
-    .filter((match) => !sessionFence.test(match[1] ?? ''))
-    .map((match) => match[2] ?? '');
+  const fences = [...text.matchAll(codeFence)];
+  const isSession = (match: RegExpMatchArray) => sessionFence.test(match[1] ?? '');
+  const code = fences.filter((match) => !isSession(match)).map((match) => match[2] ?? '');
+  const sessions = fences.filter(isSession).map((match) => match[2] ?? '');
   const inline = [...text.matchAll(inlineCode)].map((match) => match[1] ?? '');
   const prose = text.replace(codeFence, ' ').replace(inlineCode, ' ');
   return {
     paths: unique([...raw.matchAll(pathLike)].map((match) => match[0])),
     modules: unique([...text.replace(urls, ' ').matchAll(dottedModule)].map((match) => match[0])),
     frames: readFrames(raw),
-    identifiers: markModuleNames(readIdentifiers(code, inline, prose), code.join('\n')),
+    identifiers: markModuleNames(readIdentifiers(code, inline, prose, sessions.join('\n')), code.join('\n')),
     literals: readLiterals(text),
     text,
     title: raw.trimStart().split('\n', 1)[0] ?? '',
@@ -138,7 +139,12 @@ function readFrames(text: string): Frame[] {
  * keywords and very short names); in prose only the ones that look like code — snake_case,
  * camelCase, CapWords followed by more capitals or a call — since an English word there is just a word.
  */
-function readIdentifiers(code: string[], inline: string[], prose: string): NamedIdentifier[] {
+function readIdentifiers(
+  code: string[],
+  inline: string[],
+  prose: string,
+  sessions: string,
+): NamedIdentifier[] {
   const weights = new Map<string, NamedIdentifier>();
   const add = (name: string, weight: number, qualifier?: string) => {
     if (name.length < 3 || commonWords.has(name) || /^\d/.test(name)) return;
@@ -156,11 +162,18 @@ function readIdentifiers(code: string[], inline: string[], prose: string): Named
       add(match[0], weight);
     }
   }
-  for (const match of prose.matchAll(qualifiedName)) {
-    if (looksLikeCode(match[0])) add(match[2] ?? '', 2, match[1]);
-  }
-  for (const match of prose.matchAll(identifierToken)) {
-    if (looksLikeCode(match[0], prose[(match.index ?? 0) + match[0].length])) add(match[0], 2);
+  // A shell session or a log is read like prose, for less: its commands are plain words, but an error
+  // it prints may name the project's `snake_case` function or `CamelCase` class.
+  for (const [part, weight] of [
+    [prose, 2],
+    [sessions, 1.5],
+  ] as const) {
+    for (const match of part.matchAll(qualifiedName)) {
+      if (looksLikeCode(match[0])) add(match[2] ?? '', weight, match[1]);
+    }
+    for (const match of part.matchAll(identifierToken)) {
+      if (looksLikeCode(match[0], part[(match.index ?? 0) + match[0].length])) add(match[0], weight);
+    }
   }
   return [...weights.values()];
 }
