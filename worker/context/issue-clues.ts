@@ -43,7 +43,7 @@ export interface IssueClues {
 const maxIssueChars = 200_000;
 
 const codeFence = /```([^\n]*)\n([\s\S]*?)(?:```|$)/g;
-// A shell session or a log in a fence holds commands and their output, not the project's names.
+// A shell session or a log in a fence holds commands and their output: read like prose (readIdentifiers).
 const sessionFence =
   /^\s*(?:sh|bash|zsh|shell|shell-session|console|terminal|powershell|ps1?|cmd|bat|text|txt|log|plain|plaintext|output)\s*$/i;
 const inlineCode = /`([^`\n]{1,200})`/g;
@@ -137,7 +137,8 @@ function readFrames(text: string): Frame[] {
 /**
  * Identifiers worth looking up as definitions. In code and backticks every identifier counts (minus
  * keywords and very short names); in prose only the ones that look like code — snake_case,
- * camelCase, CapWords followed by more capitals or a call — since an English word there is just a word.
+ * camelCase, CapWords followed by more capitals or a call — since an English word there is just a word;
+ * in a shell session or a log the same, for less.
  */
 function readIdentifiers(
   code: string[],
