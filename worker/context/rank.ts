@@ -69,7 +69,7 @@ export function rankFiles(input: RankInput, top: number): Candidate[] {
     definitionSignals(clues.identifiers, createDefinitionIndex(input.outlines), (name) => rarity(text, name)),
   );
   tally.add(textSignals(input, text));
-  tally.add(literalSignals(clues.literals, sourceFiles(input)));
+  if (clues.literals.length > 0) tally.add(literalSignals(clues.literals, sourceFiles(input)));
   tally.add(
     nameWordSignals(
       paths,
@@ -130,24 +130,20 @@ function scaledText(
   const best = Math.max(0, ...scores.values());
   if (best === 0) return [];
   return [...scores].map(([path, score]) => {
-    const share = input.isDoc(path)
-      ? proseTextShare
-      : input.outlines.get(path)?.symbols.length && !isToolConfigPath(path)
-        ? 1
-        : nonCodeTextShare;
+    const share = input.isDoc(path) ? proseTextShare : isProgramSource(input, path) ? 1 : nonCodeTextShare;
     const points = (most * share * score) / best;
     return { path, points, reason: `${why} (${(score / best).toFixed(2)})` };
   });
 }
 
-/** Files with definitions, not prose or tool configuration: where a program holds its own names. */
+/** A file with definitions that is not prose or tool configuration: the program's own code. */
+function isProgramSource(input: RankInput, path: string): boolean {
+  return !input.isDoc(path) && !isToolConfigPath(path) && (input.outlines.get(path)?.symbols.length ?? 0) > 0;
+}
+
+/** Where a program holds its own names. */
 function sourceFiles(input: RankInput): InventoryFile[] {
-  return input.files.filter(
-    (file) =>
-      !input.isDoc(file.path) &&
-      !isToolConfigPath(file.path) &&
-      (input.outlines.get(file.path)?.symbols.length ?? 0) > 0,
-  );
+  return input.files.filter((file) => isProgramSource(input, file.path));
 }
 
 function sourcesByName(paths: readonly string[], isTest: (path: string) => boolean): Map<string, string[]> {

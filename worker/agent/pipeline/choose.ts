@@ -3,6 +3,7 @@
 // model picks from the top candidates with a short question, and its reply is only ever matched against
 // those candidates (it cannot name another path).
 import type { Candidate } from '../../context/types.ts';
+import { escapeRegExp } from '../../core/reg-exp.ts';
 
 /** Candidates the model may pick from. */
 export const CHOICES = 5;
@@ -74,8 +75,4 @@ function firstMention(reply: string, path: string, shown: Candidate[], index: nu
   // reply of blank lines was scanned from each line to its end (seconds for 100,000).
   const numbered = reply.search(new RegExp(`^[ \\t]*\\[?${index + 1}[.)\\]]?[ \\t]*$`, 'm'));
   return numbered;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
